@@ -1,0 +1,43 @@
+"""User-facing errors: each carries one clear message and the CLI exit code it maps to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+# Exit codes, documented in the README command reference.
+EXIT_OK = 0
+EXIT_FAILURE = 1  # unexpected crash (a bug): traceback shown
+EXIT_USAGE = 2  # bad command line (click's own code)
+EXIT_CONFIG = 3  # invalid settings
+EXIT_CONTENT = 4  # invalid editor content
+EXIT_DATA = 5  # no usable market data
+EXIT_STALE = 6  # site built, but some inputs failed to fetch / are stale
+
+
+class UserError(Exception):
+    """A problem the user can fix; shown as one line per problem, never a traceback."""
+
+    exit_code = EXIT_FAILURE
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+    def lines(self) -> list[str]:
+        return [self.message] if not self.problems else list(self.problems)
+
+
+class ConfigError(UserError):
+    exit_code = EXIT_CONFIG
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        super().__init__(f"{path}: invalid settings", [f"{path}: {p}" for p in problems])
+
+
+class ContentError(UserError):
+    exit_code = EXIT_CONTENT
+
+
+class DataError(UserError):
+    exit_code = EXIT_DATA
