@@ -1,0 +1,320 @@
+"""Daily prices from Yahoo through yfinance: the only module that imports yfinance.
+
+`yf.download` never raises: an unknown ticker, a rate limit or a network failure comes back
+as missing or all-NaN columns with the reason only in the `yfinance` logger. So the logger
+is captured during each call, every frame is validated, and each ticker ends up either in
+`FetchResult.prices` or in `FetchResult.failures` with its reason. Failed tickers are
+retried with exponential backoff; nothing here raises for a network problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from generator.config import Config
+from generator.prices import Prices, empty_frame
+from generator.store import load_store, merge_prices, restatement_factors, write_store
+from generator.validate import validate_prices
+
+OVERLAP_DAYS = 10  # refetch this much stored history: catches late corrections and restatements
+YAHOO_COLUMNS = {
+    "Open": "open",
+    "High": "high",
+    "Low": "low",
+    "Close": "close",
+    "Adj Close": "adj_close",
+    "Volume": "volume",
+}
+_FAILED_LINE = re.compile(r"^\[(?P<symbols>[^\]]*)\]: (?P<reason>.*)$", re.DOTALL)
+_SYMBOL_LINE = re.compile(r"^\$(?P<symbol>[^:\s]+): (?P<reason>.*)$", re.DOTALL)
+_NETWORK_WORDS = ("connection", "timed out", "timeout", "unreachable", "resolve", "ssl", "curl")
+_cache_location: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """Validated frames of the tickers that worked, the reason for each that did not, notes."""
+
+    prices: Prices
+    failures: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def fetch_prices(
+    tickers: Sequence[str],
+    starts: Mapping[str, dt.date],
+    *,
+    cache_dir: Path,
+    retries: int = 3,
+    backoff_seconds: float = 5.0,
+    session: Any = None,
+    sleep: Callable[[float], Any] = time.sleep,
+) -> FetchResult:
+    """Download daily bars from each ticker's start date; retry failed tickers with backoff."""
+    pending = list(dict.fromkeys(tickers))
+    missing = [t for t in pending if t not in starts]
+    if missing:
+        raise ValueError(f"no start date for {', '.join(missing)}")
+    prices: Prices = {}
+    failures: dict[str, str] = {}
+    notes: list[str] = []
+    for attempt in range(max(retries, 0) + 1):
+        if attempt:
+            sleep(backoff_seconds * 2 ** (attempt - 1))
+        for start, group in _groups(pending, starts):
+            got, failed, group_notes = _download(group, start, cache_dir, session)
+            for ticker, frame in got.items():
+                prices[ticker] = frame
+                if ticker in failures:
+                    notes.append(f"{ticker}: fetched on attempt {attempt + 1} "
+                                 f"(before: {failures.pop(ticker)})")
+            failures.update(failed)
+            notes.extend(n for n in group_notes if n not in notes)
+        pending = [t for t in pending if t in failures]
+        if not pending:
+            break
+    return FetchResult(prices=prices, failures=failures, warnings=notes)
+
+
+def fetch_into_store(
+    config: Config, *, session: Any = None, sleep: Callable[[float], Any] = time.sleep
+) -> FetchResult:
+    """Fetch every configured ticker into `data/prices/`; prices are the merged stored frames.
+
+    Like `fetch_prices`, `prices` and `failures` do not overlap: a failed ticker keeps its
+    stored file untouched and appears only in `failures`.
+    """
+    stored = load_store(config.prices_dir, config.all_tickers)
+    starts = {t: store_start(stored.get(t), config.history_start) for t in config.all_tickers}
+    result = fetch_prices(
+        config.all_tickers,
+        starts,
+        cache_dir=config.cache_dir,
+        retries=config.fetch_retries,
+        backoff_seconds=config.fetch_backoff_seconds,
+        session=session,
+        sleep=sleep,
+    )
+    notes = list(result.warnings)
+    merged: Prices = {}
+    for ticker, frame in result.prices.items():
+        old = stored.get(ticker, empty_frame())
+        notes.extend(_restatement_notes(ticker, old, frame))
+        merged[ticker] = merge_prices(old, frame)
+    write_store(config.prices_dir, merged)
+    return FetchResult(prices=merged, failures=result.failures, warnings=notes)
+
+
+def store_start(stored: pd.DataFrame | None, history_start: dt.date) -> dt.date:
+    """First date to fetch: ten days before the last stored row, or `history_start`."""
+    if stored is None or stored.empty:
+        return history_start
+    last = pd.Timestamp(stored.index.max()).date()
+    return max(last - dt.timedelta(days=OVERLAP_DAYS), history_start)
+
+
+def split_download(frame: pd.DataFrame | None, tickers: Sequence[str]) -> Prices:
+    """Per-ticker price frames (rows with any value) from a `(Price, Ticker)` download frame."""
+    out: Prices = {}
+    if frame is None or frame.empty or not isinstance(frame.columns, pd.MultiIndex):
+        return out
+    level = "Ticker" if "Ticker" in frame.columns.names else 1
+    symbols = set(frame.columns.get_level_values(level))
+    for ticker in tickers:
+        symbol = ticker.upper()  # yfinance upper-cases symbols
+        if symbol not in symbols:
+            continue
+        part = frame.xs(symbol, axis=1, level=level).rename(columns=YAHOO_COLUMNS)
+        out[ticker] = part.dropna(how="all")  # mixed calendars leave all-NaN rows
+    return out
+
+
+def _groups(
+    tickers: Sequence[str], starts: Mapping[str, dt.date]
+) -> Iterator[tuple[dt.date, list[str]]]:
+    """Tickers sharing a start date, one group per download call, earliest start first."""
+    by_start: dict[dt.date, list[str]] = {}
+    for ticker in tickers:
+        by_start.setdefault(starts[ticker], []).append(ticker)
+    for start in sorted(by_start):
+        yield start, by_start[start]
+
+
+def _download(
+    group: list[str], start: dt.date, cache_dir: Path, session: Any
+) -> tuple[Prices, dict[str, str], list[str]]:
+    """One `yf.download` call: (validated frames, failures with reasons, notes)."""
+    with _captured_yfinance_log() as records:
+        try:
+            frame = _yf_download(group, start, cache_dir, session)
+        except Exception as exc:  # download is documented never to raise; be sure of it
+            return {}, {t: f"download failed: {exc!r}" for t in group}, []
+    reasons, notes = _read_log(records, [t.upper() for t in group])
+    today = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)  # no bar is dated later
+    got: Prices = {}
+    failed: dict[str, str] = {}
+    frames = split_download(frame, group)
+    for ticker in group:
+        raw = frames.get(ticker, empty_frame())
+        clean, found = validate_prices(ticker, raw, today=today)
+        reason = reasons.get(ticker.upper())
+        if reason is None and clean.empty:
+            reason = "no rows returned" if raw.empty else "no valid close returned"
+        if reason is not None:
+            failed[ticker] = reason
+        else:
+            got[ticker] = clean
+            notes.extend(found)
+    return got, failed, notes
+
+
+def _yf_download(group: list[str], start: dt.date, cache_dir: Path, session: Any) -> Any:
+    """The one yfinance call, with every argument explicit (see STACK.md)."""
+    import yfinance as yf
+
+    _prepare_yfinance(yf, Path(cache_dir))
+    with warnings.catch_warnings():
+        # pandas deprecations raised inside yfinance are not ours to fix or to print.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        return yf.download(
+            list(group),
+            start=start.isoformat(),
+            end=None,
+            interval="1d",
+            auto_adjust=False,
+            actions=False,
+            progress=False,
+            threads=False,
+            group_by="column",
+            multi_level_index=True,
+            repair=False,
+            keepna=False,
+            timeout=30,
+            session=session,
+        )
+
+
+def _prepare_yfinance(yf: Any, cache_dir: Path) -> None:
+    """Keep yfinance's caches under `cache_dir/yfinance` and forget its process-wide state."""
+    global _cache_location
+    from yfinance import cache as yf_cache
+    from yfinance import data as yf_data
+
+    location = cache_dir / "yfinance"
+    location.mkdir(parents=True, exist_ok=True)
+    if _cache_location != str(location):
+        yf.set_tz_cache_location(str(location))
+        # The cache objects keep the database they opened first: drop them so they reopen here.
+        for manager, attr in (
+            (getattr(yf_cache, "_TzCacheManager", None), "_tz_cache"),
+            (getattr(yf_cache, "_CookieCacheManager", None), "_Cookie_cache"),
+            (getattr(yf_cache, "_ISINCacheManager", None), "_isin_cache"),
+        ):
+            if manager is not None and hasattr(manager, attr):
+                setattr(manager, attr, None)
+        _cache_location = str(location)
+    # YfData is a singleton holding the session, cookie, crumb and an LRU response cache.
+    yf_data.YfData.cache_get.cache_clear()
+    instances = getattr(yf_data.SingletonMeta, "_instances", {})
+    instances.pop(yf_data.YfData, None)
+
+
+class _ListHandler(logging.Handler):
+    """Keeps the records it receives."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _captured_yfinance_log() -> Iterator[list[logging.LogRecord]]:
+    """Collect the `yfinance` logger's warnings and errors instead of printing them."""
+    logger = logging.getLogger("yfinance")
+    handler = _ListHandler()
+    saved = (logger.level, logger.propagate)
+    if logger.level == logging.NOTSET or logger.level > logging.WARNING:
+        logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+def _read_log(
+    records: list[logging.LogRecord], symbols: list[str]
+) -> tuple[dict[str, str], list[str]]:
+    """Failure reasons per symbol from the logged errors, and the other messages as notes."""
+    errors: dict[str, list[str]] = {}
+    notes: list[str] = []
+
+    def add(symbol: str, reason: str) -> None:
+        found = errors.setdefault(symbol.upper(), [])
+        if reason.strip() not in found:
+            found.append(reason.strip())
+
+    for record in records:
+        message = record.getMessage().strip()
+        if record.levelno >= logging.ERROR:
+            if summary := _FAILED_LINE.match(message):  # ['A', 'B']: reason
+                for symbol in re.findall(r"'([^']*)'", summary["symbols"]):
+                    add(symbol, summary["reason"])
+                continue
+            if single := _SYMBOL_LINE.match(message):  # $A: reason
+                add(single["symbol"], single["reason"])
+                continue
+            if re.fullmatch(r"\d+ Failed downloads?:", message):
+                continue
+            mentioned = [s for s in symbols if f"'{s}'" in message or f"/{s}" in message]
+            for symbol in mentioned:  # e.g. "Failed to get ticker 'A' reason: ..."
+                add(symbol, message)
+            if mentioned:
+                continue
+        if message and f"yfinance: {message}" not in notes:
+            notes.append(f"yfinance: {message}")
+    return {symbol: _explain(found) for symbol, found in errors.items()}, notes
+
+
+def _explain(messages: list[str]) -> str:
+    """yfinance's messages for one symbol, prefixed with what they usually mean."""
+    text = "; ".join(messages)
+    lowered = text.lower()
+    if "rate limit" in lowered or "too many requests" in lowered:
+        return f"rate-limited by Yahoo (HTTP 429): {text}"
+    if any(word in lowered for word in _NETWORK_WORDS):
+        return f"network error: {text}"
+    if "404" in lowered or "delisted" in lowered or "not found" in lowered:
+        return f"unknown or delisted symbol: {text}"
+    return text
+
+
+def _restatement_notes(ticker: str, old: pd.DataFrame, new: pd.DataFrame) -> list[str]:
+    """Say when Yahoo restated stored history (split or dividend) and the store was rescaled."""
+    price, adj = restatement_factors(old, new)
+    notes = []
+    if price != 1.0:
+        notes.append(f"{ticker}: Yahoo restated prices by x{price:.6g} (a split?); "
+                     "older stored rows rescaled")
+    if adj != 1.0:
+        notes.append(f"{ticker}: Yahoo restated adj_close by x{adj:.6g} (a dividend?); "
+                     "older stored rows rescaled")
+    return notes

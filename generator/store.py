@@ -1,0 +1,148 @@
+"""The committed price store `data/prices/<TICKER>.csv`: load, merge, write atomically.
+
+The store only grows: a merge is the union of dates, a fetched row replaces a stored one
+only when it has a valid close, and an empty or partial fetch never removes a row.
+
+Yahoo restates history: a new dividend rescales every earlier `adj_close`, a split every
+earlier price. A fetch starts ten days before the last stored date, so the overlap shows
+the restatement; `merge_prices` rescales the older stored rows by the same factor so the
+series stays on one basis (otherwise each dividend would be lost at the seam).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from generator.errors import DataError
+from generator.prices import (
+    COLUMNS,
+    Prices,
+    format_price_csv,
+    load_price_csv,
+    normalize_frame,
+    ticker_filename,
+)
+
+RESTATE_TOLERANCE = 1e-5  # relative; Yahoo's float32 noise is ~1e-7, a dividend >= ~1e-4
+PRICE_COLUMNS = ("open", "high", "low", "close")
+
+
+def load_store(prices_dir: Path, tickers: Iterable[str]) -> Prices:
+    """Read the stored frame of each ticker that has a file; raise DataError for a corrupt one."""
+    prices: Prices = {}
+    for ticker in tickers:
+        path = Path(prices_dir) / ticker_filename(ticker)
+        if path.is_file():
+            prices[ticker] = load_store_file(path)
+    return prices
+
+
+def load_store_file(path: Path) -> pd.DataFrame:
+    """Read one store CSV and check its invariants; raise DataError naming the file."""
+    try:
+        df = load_price_csv(path)
+    except (OSError, ValueError) as exc:  # pandas parser errors are ValueErrors
+        raise DataError(f"{path}: corrupt price file: {exc}") from None
+    problem = _store_problem(df)
+    if problem:
+        raise DataError(f"{path}: corrupt price file: {problem}")
+    return df
+
+
+def merge_prices(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """Union by date of stored `old` and fetched `new`; new rows win only with a valid close."""
+    old = normalize_frame(old)
+    fresh = normalize_frame(new)
+    fresh = fresh[(fresh["close"] > 0).to_numpy()]
+    if fresh.empty:
+        return old
+    old = _rebase(old, fresh)
+    merged = fresh.combine_first(old)  # new values; a missing new cell keeps the stored one
+    return normalize_frame(merged[list(COLUMNS)].sort_index())
+
+
+def restatement_factors(old: pd.DataFrame, new: pd.DataFrame) -> tuple[float, float]:
+    """(price, adj_close) factors by which `new` restates `old` on their shared dates (1.0: none).
+
+    A factor counts only when the first two shared dates agree on it: a split or dividend
+    rescales every earlier day alike, while a one-day correction changes one day.
+    """
+    return (
+        _factor(old["close"], new["close"]),
+        _factor(old["adj_close"], new["adj_close"]),
+    )
+
+
+def write_store(prices_dir: Path, prices: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Write each (already merged) frame to its CSV when the bytes change; return those tickers."""
+    prices_dir = Path(prices_dir)
+    prices_dir.mkdir(parents=True, exist_ok=True)
+    changed: list[str] = []
+    for ticker in sorted(prices):
+        path = prices_dir / ticker_filename(ticker)
+        data = format_price_csv(normalize_frame(prices[ticker])).encode("utf-8")
+        if path.is_file() and path.read_bytes() == data:
+            continue
+        _write_atomic(path, data)
+        changed.append(ticker)
+    return changed
+
+
+def _store_problem(df: pd.DataFrame) -> str | None:
+    """What breaks the store invariants of a frame read from disk, if anything."""
+    if df.index.hasnans:
+        return "a row has no valid date"
+    if not df.index.is_unique:
+        return "dates are repeated"
+    if not df.index.is_monotonic_increasing:
+        return "dates are not in ascending order"
+    if df["close"].isna().any():
+        return "a row has no close"
+    return None
+
+
+def _factor(old: pd.Series, new: pd.Series) -> float:
+    """The common ratio new/old on the first two shared valid dates, else 1.0."""
+    both = pd.concat([old.rename("old"), new.rename("new")], axis=1, join="inner").dropna()
+    both = both[(both["old"] > 0) & (both["new"] > 0)]
+    if len(both) < 2:
+        return 1.0
+    first, second = (both["new"] / both["old"]).iloc[:2]
+    if abs(second / first - 1) > RESTATE_TOLERANCE or abs(first - 1) <= RESTATE_TOLERANCE:
+        return 1.0
+    return float(first)
+
+
+def _rebase(old: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:
+    """Rescale stored rows older than the fetch onto the basis of the fetch."""
+    price, adj = restatement_factors(old, fresh)
+    if price == 1.0 and adj == 1.0:
+        return old
+    older = old.index < old.index.intersection(fresh.index).min()
+    old = old.copy()
+    if price != 1.0:
+        old.loc[older, list(PRICE_COLUMNS)] *= price
+        old.loc[older, "volume"] = np.round(old.loc[older, "volume"] / price)
+    if adj != 1.0:
+        old.loc[older, "adj_close"] *= adj
+    return old
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write bytes to a temporary file next to `path`, then rename it over `path`."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
