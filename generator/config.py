@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -103,7 +104,9 @@ class Config:
 
     @property
     def cache_dir(self) -> Path:
-        return self.root / ".cache"
+        """Chart and download caches: `.cache/`, or RISKON_CACHE_DIR when set."""
+        override = os.environ.get("RISKON_CACHE_DIR", "").strip()
+        return Path(override) if override else self.root / ".cache"
 
     @property
     def all_tickers(self) -> tuple[str, ...]:
@@ -185,7 +188,8 @@ def parse_config(table: Any, *, root: Path, path: Path | None = None) -> Config:
             merged = {name: 1.0 for name in COMPONENTS}
             for key, value in weights.items():
                 if key not in COMPONENTS:
-                    errors.append(f"weights.{key}: unknown component (known: {', '.join(COMPONENTS)})")
+                    known_c = ", ".join(COMPONENTS)
+                    errors.append(f"weights.{key}: unknown component (known: {known_c})")
                 elif _nonneg(value) is None:
                     errors.append(f"weights.{key}: must be a number >= 0, got {value!r}")
                 else:

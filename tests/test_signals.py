@@ -183,7 +183,8 @@ def test_iso_week_and_as_of_is_last_e_date_of_the_week():
 
 
 def frame(close: pd.Series, adj: pd.Series | None = None) -> pd.DataFrame:
-    return normalize_frame(pd.DataFrame({"close": close, "adj_close": close if adj is None else adj}))
+    adj = close if adj is None else adj
+    return normalize_frame(pd.DataFrame({"close": close, "adj_close": adj}))
 
 
 def synthetic_prices(end: str = "2024-06-28") -> dict[str, pd.DataFrame]:

@@ -1,0 +1,175 @@
+"""`riskon build`: read everything, compute, render charts and pages, write the site once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from generator import chartset, clock
+from generator.config import Config
+from generator.content import Note, load_issue_notes, load_page
+from generator.errors import DataError
+from generator.issues import Issue, build_issues
+from generator.signals import (
+    CSV_COLUMNS,
+    archive_weeks,
+    compute_daily,
+    compute_weeks,
+    format_signals_csv,
+)
+from generator.site import SiteInputs, build_site
+from generator.snapshots import issue_from_snapshot, load_snapshots, snapshot_of, write_snapshot
+from generator.sources import Loaded, cut_prices, load_source
+from generator.writer import check_output_dir, write_site
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the command line to print."""
+
+    out: Path
+    weeks: int = 0
+    first_week: str = ""
+    latest_week: str = ""
+    pages: int = 0
+    charts_rendered: int = 0
+    charts_cached: int = 0
+    frozen: int = 0
+    newly_frozen: list[str] = field(default_factory=list)
+    sample: bool = False
+    failures: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+
+
+def load_notes_and_pages(config: Config) -> tuple[dict[str, Note], dict[str, Note]]:
+    """Editor commentary by week and the fixed pages by slug (drafts left out)."""
+    notes = load_issue_notes(config.content_dir, include_drafts=False)
+    pages_dir = config.content_dir / "pages"
+    paths = sorted(pages_dir.glob("*.md")) if pages_dir.is_dir() else []
+    pages = {p.stem: load_page(p) for p in paths}
+    return notes, pages
+
+
+def run_build(
+    config: Config,
+    *,
+    source: str = "yfinance",
+    out: Path | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    fetch: bool = True,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build the whole site from `source` into `out` (default `site/`), atomically."""
+    out = (out or config.root / "site").resolve()
+    check_output_dir(out)
+    # Phase 1: read every input (content first: a content error should not wait for a fetch).
+    notes, pages = load_notes_and_pages(config)
+    loaded = load_source(source, config, fetch=fetch)
+    prices = cut_prices(loaded.prices, until)
+    report = BuildReport(out=out, sample=loaded.sample, failures=dict(loaded.failures),
+                         warnings=list(loaded.warnings))
+    # Phase 2: compute, point in time.
+    inputs = compute_site_inputs(config, loaded, prices, notes, pages, since=since,
+                                 progress=progress, report=report)
+    # Phase 3: render and write once; freeze new complete weeks only once the site is out.
+    files = build_site(inputs)
+    write_site(files, out)
+    report.pages = sum(1 for p in files if p.endswith(".html"))
+    if not loaded.sample:
+        report.newly_frozen = freeze(config, inputs.issues, force=False)
+    return report
+
+
+def freezable(issue: Issue) -> bool:
+    """A computed week may be frozen: complete, every core input present, a score."""
+    return not (issue.frozen or issue.provisional or issue.stale) and issue.score == issue.score
+
+
+def freeze(
+    config: Config, issues: list[Issue], *, force: bool, backfill: bool = False,
+    since: dt.date | None = None,
+) -> list[str]:
+    """Write snapshots of the freezable issues; returns the weeks written.
+
+    A week is marked backfilled when `backfill` says so, or when it is more than a week
+    older than the build clock (computed later from history, not published live).
+    """
+    recent = clock.today() - dt.timedelta(days=7)
+    written = []
+    for issue in issues:
+        if since is not None and issue.as_of < since:
+            continue
+        if freezable(issue):
+            doc = snapshot_of(issue, config.weights, backfilled=backfill or issue.as_of < recent)
+            if write_snapshot(config.issues_dir, doc, force=force):
+                written.append(issue.week)
+    return written
+
+
+def compute_site_inputs(
+    config: Config,
+    loaded: Loaded,
+    prices,
+    notes: dict[str, Note],
+    pages: dict[str, Note],
+    *,
+    since: dt.date | None,
+    progress: Progress | None,
+    report: BuildReport,
+) -> SiteInputs:
+    """Signals, issues and charts for every archive week."""
+    if config.tickers.rut not in prices:
+        raise DataError(
+            f"no {config.tickers.rut} prices from {loaded.label}: nothing to build "
+            "(run `riskon fetch`, or use --source csv:DIR or --source sample)"
+        )
+    daily = compute_daily(prices, config)
+    weeks_all = compute_weeks(daily, config)
+    archive = archive_weeks(weeks_all, config)
+    if since is not None:
+        archive = archive[archive.index >= pd.Timestamp(since)]
+    if archive.empty:
+        raise DataError(
+            f"no week with {config.tickers.rut} data on or after "
+            f"{(since or config.archive_start).isoformat()}: nothing to publish"
+        )
+    computed = build_issues(archive, weeks_all, config, prices)
+    snapshots = {} if loaded.sample else load_snapshots(config.issues_dir)
+    issues = [issue_from_snapshot(snapshots[i.week]) if i.week in snapshots else i
+              for i in computed]
+    report.frozen = sum(i.frozen for i in issues)
+    table = archive.reset_index()
+    table["as_of"] = table["as_of"].dt.strftime("%Y-%m-%d")
+    known = {i.week for i in issues}
+    for week, note in notes.items():
+        if week not in known:
+            report.warnings.append(
+                f"{note.path}: no issue for week {week}; the note is not published"
+            )
+    charts = chartset.issue_charts(weeks_all, issues, config, progress=progress)
+    report.charts_rendered, report.charts_cached = charts.rendered, charts.cached
+    report.weeks = len(issues)
+    report.first_week, report.latest_week = issues[0].week, issues[-1].week
+    report.stale = [
+        f"{s.ticker} (last {s.last_date.isoformat() if s.last_date else 'never'})"
+        for s in issues[-1].stale
+    ]
+    return SiteInputs(
+        config=config,
+        issues=issues,
+        notes={w: n for w, n in notes.items() if w in known},
+        pages=pages,
+        issue_charts=charts.by_week,
+        archive_chart=charts.archive,
+        signals_csv=format_signals_csv(table[list(CSV_COLUMNS)]),
+        source_label=loaded.label,
+        sample=loaded.sample,
+    )

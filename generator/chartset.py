@@ -1,0 +1,160 @@
+"""Every chart of the site, cached by the hash of its data so unchanged charts are never redone.
+
+The cache key is computed from the chart's input rows and the chart code, before Altair or
+vl-convert is imported: a rebuild where nothing changed imports neither.  Misses are
+rendered in worker processes when there are many of them (both cores).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from generator.config import Config
+from generator.issues import CHART_COLUMNS, Issue
+from generator.site import Chart
+
+ISSUE_CHARTS = ("score", "rut", "relative_strength", "correlation", "altseason")
+PARALLEL_MIN_JOBS = 40
+CHARTS_SOURCE = Path(__file__).with_name("charts.py")
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ChartSet:
+    """Charts per issue week, the archive chart, and how many were rendered vs cached."""
+
+    by_week: dict[str, list[Chart]]
+    archive: Chart | None
+    rendered: int
+    cached: int
+
+
+@dataclass(frozen=True)
+class _Job:
+    key: str
+    name: str
+    title: str | None
+    window: pd.DataFrame
+
+
+def _code_version() -> str:
+    try:
+        vl = importlib.metadata.version("vl-convert-python")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        vl = "?"
+    return hashlib.sha256(CHARTS_SOURCE.read_bytes() + vl.encode()).hexdigest()
+
+
+def data_key(code: str, name: str, window: pd.DataFrame, title: str | None = None) -> str:
+    """Content hash of one chart: chart code, name, title and its exact input rows."""
+    h = hashlib.sha256(f"{code}\n{name}\n{title}\n".encode())
+    h.update(window.index.strftime("%Y-%m-%d").str.cat(sep=",").encode())
+    for col in window.columns:
+        h.update(col.encode())
+        h.update(window[col].to_numpy(dtype="float64").tobytes())
+    return h.hexdigest()
+
+
+def issue_charts(
+    weeks_all: pd.DataFrame, issues: list[Issue], config: Config, *,
+    progress: Progress | None = None,
+) -> ChartSet:
+    """Charts of every issue (its frozen or computed window) plus the archive's history."""
+    code = _code_version()
+    cache = config.cache_dir / "charts"
+    jobs: list[tuple[str, _Job]] = []
+    for issue in issues:
+        window = issue.window
+        for name in ISSUE_CHARTS:
+            jobs.append((issue.week, _Job(data_key(code, name, window), name, None, window)))
+    archive_rows = weeks_all.loc[pd.Timestamp(issues[0].as_of) : pd.Timestamp(issues[-1].as_of),
+                                 list(CHART_COLUMNS)]
+    archive_title = f"Composite risk-on score, every week since {issues[0].as_of.year}"
+    archive_job = _Job(data_key(code, "score", archive_rows, archive_title), "score",
+                       archive_title, archive_rows)
+    all_jobs = [job for _, job in jobs] + [archive_job]
+    found = {job.key: hit for job in all_jobs if (hit := _load(cache, job.key)) is not None}
+    missing = list({job.key: job for job in all_jobs if job.key not in found}.values())
+    found.update(_render_all(missing, cache, progress))
+    by_week: dict[str, list[Chart]] = {}
+    for week, job in jobs:
+        by_week.setdefault(week, []).append(found[job.key])
+    return ChartSet(by_week, found[archive_job.key], rendered=len(missing),
+                    cached=len(all_jobs) - len(missing))
+
+
+def _load(cache: Path, key: str) -> Chart | None:
+    try:
+        doc = json.loads((cache / f"{key}.json").read_text(encoding="utf-8"))
+        return Chart(**doc)
+    except (FileNotFoundError, ValueError, TypeError):
+        return None
+
+
+def _store(cache: Path, key: str, chart: Chart) -> None:
+    cache.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=cache, prefix=".tmp-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(chart.__dict__, f, sort_keys=True)
+    os.replace(tmp, cache / f"{key}.json")
+
+
+def render_one(job: _Job) -> Chart:
+    """Build, describe and render one chart (imports Altair and vl-convert)."""
+    from generator import charts
+
+    chart_def = charts.CHARTS[job.name]
+    chart = chart_def.build(job.window)
+    if job.title:
+        chart = chart.properties(title=job.title)
+    description = chart_def.describe(job.window)
+    svg = charts.render_svg(chart, cache_dir=None, prefix=f"c-{job.name.replace('_', '-')}",
+                            description=description)
+    return Chart(job.name, job.title or chart_def.title, description, svg)
+
+
+def _render_chunk(jobs: list[_Job]) -> list[tuple[str, Chart]]:
+    return [(job.key, render_one(job)) for job in jobs]
+
+
+def _render_all(jobs: list[_Job], cache: Path, progress: Progress | None) -> dict[str, Chart]:
+    done: dict[str, Chart] = {}
+    if not jobs:
+        return done
+    workers = min(os.cpu_count() or 1, 4)
+    if len(jobs) < PARALLEL_MIN_JOBS or workers < 2:
+        for i, job in enumerate(jobs):
+            chart = render_one(job)
+            _store(cache, job.key, chart)
+            done[job.key] = chart
+            if progress:
+                progress("charts", i + 1, len(jobs))
+        return done
+    import multiprocessing
+
+    chunks = [jobs[i : i + 25] for i in range(0, len(jobs), 25)]
+    # Never fork a process that may already run vl-convert's engine (it deadlocks): workers
+    # come from a clean fork server that has imported the chart code once.
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        ctx.set_forkserver_preload(["generator.charts"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        for results in pool.map(_render_chunk, chunks):
+            for key, chart in results:
+                _store(cache, key, chart)
+                done[key] = chart
+            if progress:
+                progress("charts", len(done), len(jobs))
+    return done

@@ -1,0 +1,222 @@
+"""Weekly issues: the numbers a page shows, gathered from the weekly table (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from generator.config import COMPONENTS, Config
+from generator.prices import Prices
+from generator.signals import SIGNAL_COLUMNS, week_slug
+
+ISSUE_WINDOW_WEEKS = 156  # three years of weekly points in an issue's charts
+CHART_COLUMNS = (
+    "score", "rut_close", "rut_record_level", "rut_breakout_week", "iwm_breakout_week",
+    "rs_ratio", "smallcap_rs_13w", "btc_rut_corr_90d", "altseason_index", "btc_close", "vix",
+)
+
+COMPONENT_LABELS = {
+    "rut_trend": ("Russell 2000 trend", "^RUT close vs its 200-day average"),
+    "rut_drawdown": ("Russell 2000 drawdown", "distance below the all-time closing record"),
+    "smallcap_rs_13w": ("Small caps vs large caps", "13-week change of IWM / SPY (total return)"),
+    "credit_13w": ("Credit appetite", "13-week change of HYG / IEF (total return)"),
+    "vix": ("Volatility (VIX)", "^VIX close; a low VIX scores high"),
+    "btc_trend": ("Bitcoin trend", "BTC close vs its 200-day average"),
+    "altseason_index": ("Altcoin season", "share of alts beating BTC over 90 days"),
+}
+COMPONENT_UNITS = {
+    "rut_trend": "pct",
+    "rut_drawdown": "pct",
+    "smallcap_rs_13w": "pct",
+    "credit_13w": "pct",
+    "vix": "num",
+    "btc_trend": "pct",
+    "altseason_index": "index",
+}
+# Which input tickers (by role) each component needs.
+COMPONENT_INPUTS = {
+    "rut_trend": ("rut",),
+    "rut_drawdown": ("rut",),
+    "smallcap_rs_13w": ("iwm", "spy"),
+    "credit_13w": ("hyg", "ief"),
+    "vix": ("vix",),
+    "btc_trend": ("btc",),
+    "altseason_index": ("btc",),
+}
+
+
+@dataclass(frozen=True)
+class Component:
+    """One line of the score table."""
+
+    name: str
+    label: str
+    meaning: str
+    unit: str
+    value: float
+    score: float
+    previous_score: float
+    weight: float
+
+    @property
+    def available(self) -> bool:
+        return not math.isnan(self.score)
+
+    @property
+    def change(self) -> float:
+        return self.score - self.previous_score
+
+
+@dataclass(frozen=True)
+class StaleInput:
+    """An input whose data ends before the issue's as-of date."""
+
+    ticker: str
+    last_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Everything one weekly page shows, point in time at `as_of`."""
+
+    week: str
+    as_of: dt.date
+    values: dict[str, object]
+    previous: dict[str, object] | None
+    components: tuple[Component, ...]
+    provisional: bool
+    stale: tuple[StaleInput, ...] = field(default_factory=tuple)
+    window: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
+    frozen: bool = False
+    backfilled: bool = False
+
+    @property
+    def slug(self) -> str:
+        return week_slug(self.week)
+
+    @property
+    def path(self) -> str:
+        return f"issues/{self.slug}/"
+
+    @property
+    def score(self) -> float:
+        return float(self.values["score"])  # type: ignore[arg-type]
+
+    @property
+    def band(self) -> str:
+        return str(self.values["band"] or "")
+
+    @property
+    def previous_score(self) -> float:
+        if self.previous is None:
+            return math.nan
+        return float(self.previous["score"])  # type: ignore[arg-type]
+
+    @property
+    def previous_band(self) -> str:
+        return "" if self.previous is None else str(self.previous["band"] or "")
+
+    @property
+    def used_components(self) -> tuple[Component, ...]:
+        return tuple(c for c in self.components if c.available and c.weight > 0)
+
+    @property
+    def breakout(self) -> bool:
+        return bool(self.values["rut_breakout_week"] or self.values["iwm_breakout_week"])
+
+
+def is_provisional(as_of: dt.date, latest: bool) -> bool:
+    """Only the latest week can be incomplete: its data stops before Friday.
+
+    Earlier weeks are complete by construction (a later trading day exists), and a
+    latest week whose data reaches Friday has every trading day it will have.
+    """
+    return latest and as_of.weekday() < 4
+
+
+def issue_window(weeks: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """Chart input of an issue: the last three years of weekly rows up to its as-of date."""
+    return weeks.loc[: pd.Timestamp(as_of), list(CHART_COLUMNS)].tail(ISSUE_WINDOW_WEEKS)
+
+
+def stale_inputs(prices: Prices, config: Config, as_of: dt.date) -> tuple[StaleInput, ...]:
+    """Core inputs with no row on the as-of date (missing entirely, or ending earlier)."""
+    out = []
+    stamp = pd.Timestamp(as_of)
+    roles = ("iwm", "spy", "hyg", "ief", "vix", "btc")
+    for role in roles:
+        ticker = getattr(config.tickers, role)
+        frame = prices.get(ticker)
+        if frame is None or frame.empty:
+            out.append(StaleInput(ticker, None))
+            continue
+        known = frame.index[frame.index <= stamp]
+        if len(known) == 0 or known[-1] < stamp:
+            last = known[-1].date() if len(known) else None
+            out.append(StaleInput(ticker, last))
+    return tuple(out)
+
+
+def make_components(
+    values: dict[str, object], previous: dict[str, object] | None, weights: dict[str, float]
+) -> tuple[Component, ...]:
+    """The score table of an issue from its values and last week's."""
+    return tuple(
+        Component(
+            name=name,
+            label=COMPONENT_LABELS[name][0],
+            meaning=COMPONENT_LABELS[name][1],
+            unit=COMPONENT_UNITS[name],
+            value=_num(values.get(name)),
+            score=_num(values.get(f"score_{name}")),
+            previous_score=_num(previous.get(f"score_{name}")) if previous else math.nan,
+            weight=float(weights.get(name, 0.0)),
+        )
+        for name in COMPONENTS
+    )
+
+
+def build_issues(
+    archive: pd.DataFrame, weeks: pd.DataFrame, config: Config, prices: Prices,
+    columns: tuple[str, ...] = SIGNAL_COLUMNS,
+) -> list[Issue]:
+    """Issues for every archive row (indexed by as-of), each with last week's values.
+
+    `weeks` is the full weekly table (for chart windows reaching before the archive).
+    """
+    issues: list[Issue] = []
+    previous: dict[str, object] | None = None
+    records = archive.reset_index().to_dict("records")
+    for i, row in enumerate(records):
+        as_of = row["as_of"].date()
+        values = {k: _clean(row[k]) for k in ("week", *columns)}
+        issues.append(
+            Issue(
+                week=str(row["week"]),
+                as_of=as_of,
+                values=values,
+                previous=previous,
+                components=make_components(values, previous, config.weights),
+                provisional=is_provisional(as_of, i == len(records) - 1),
+                stale=stale_inputs(prices, config, as_of),
+                window=issue_window(weeks, as_of),
+            )
+        )
+        previous = values
+    return issues
+
+
+def _clean(value: object) -> object:
+    if hasattr(value, "item"):
+        value = value.item()  # numpy scalar -> Python
+    return value
+
+
+def _num(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan

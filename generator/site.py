@@ -1,0 +1,237 @@
+"""Gather every page and file of the site into `{path: bytes}` (pure: no disk writes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from generator import __version__
+from generator.config import Config
+from generator.content import Note
+from generator.feed import FeedItem, render_feed
+from generator.issues import Issue, StaleInput
+from generator.render import fmt_date, fmt_score, render_page
+from generator.signals import SIGNAL_COLUMNS
+
+_LINK = re.compile(r'\b(href|src)="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One rendered chart of a page."""
+
+    name: str
+    title: str
+    description: str
+    svg: str
+
+
+@dataclass(frozen=True)
+class SiteInputs:
+    """Everything the site is made of, computed before rendering."""
+
+    config: Config
+    issues: list[Issue]
+    notes: Mapping[str, Note]
+    pages: Mapping[str, Note]
+    issue_charts: Mapping[str, list[Chart]]
+    archive_chart: Chart | None
+    signals_csv: str
+    source_label: str
+    sample: bool = False
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def build_site(inputs: SiteInputs) -> dict[str, bytes]:
+    """Render every page and data file; keys are site paths like `issues/2025-w38/index.html`."""
+    cfg = inputs.config
+    files: dict[str, bytes] = {}
+    issues = inputs.issues
+    if not issues:
+        raise ValueError("no issues to publish")
+    latest = issues[-1]
+    common = {
+        "config": cfg,
+        "sample": inputs.sample,
+        "source_label": inputs.source_label,
+        "latest": latest,
+        "version": __version__,
+    }
+
+    def page(path: str, template: str, **context) -> None:
+        depth = path.count("/")
+        root = "../" * depth if depth else "./"
+        for key in ("note", "page"):
+            if context.get(key) is not None:
+                context[f"{key}_html"] = rebase_links(context[key].html, root)
+        html = render_page(
+            cfg.templates_dir, template, root=root, canonical=cfg.url(_dir_of(path)),
+            **common, **context,
+        )
+        files[path] = html.encode("utf-8")
+
+    for i, issue in enumerate(issues):
+        page(
+            f"{issue.path}index.html",
+            "issue.html",
+            issue=issue,
+            note=inputs.notes.get(issue.week),
+            charts=inputs.issue_charts.get(issue.week, []),
+            previous=issues[i - 1] if i > 0 else None,
+            following=issues[i + 1] if i + 1 < len(issues) else None,
+            is_home=False,
+        )
+    page(
+        "index.html",
+        "issue.html",
+        issue=latest,
+        note=inputs.notes.get(latest.week),
+        charts=inputs.issue_charts.get(latest.week, []),
+        previous=issues[-2] if len(issues) > 1 else None,
+        following=None,
+        is_home=True,
+    )
+    page("issues/index.html", "archive.html", issues=list(reversed(issues)),
+         chart=inputs.archive_chart, notes=inputs.notes)
+    for slug, note in inputs.pages.items():
+        page(f"{slug}/index.html", "page.html", page=note)
+    page("404.html", "404.html")
+    files["assets/style.css"] = (cfg.templates_dir / "assets" / "style.css").read_bytes()
+    files["data/signals.csv"] = inputs.signals_csv.encode("utf-8")
+    files["data/latest.json"] = render_latest_json(cfg, latest, inputs.sample)
+    files["feed.xml"] = render_feed(cfg, feed_items(inputs), _published(latest))
+    files["sitemap.xml"] = render_sitemap(cfg, files)
+    files["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {cfg.url('sitemap.xml')}\n".encode()
+    return files
+
+
+def rebase_links(html: str, root: str, page_url: str | None = None) -> str:
+    """Point editor links at the right place from a page.
+
+    Editors write site links from the site root (`/methodology/`); they become `root` +
+    path, so the site works under any sub-path.  With `page_url` (the feed), every other
+    relative link is made absolute against it.
+    """
+
+    def fix(m: re.Match[str]) -> str:
+        attr, url = m.group(1), m.group(2)
+        if url.startswith("/") and not url.startswith("//"):
+            return f'{attr}="{root}{url[1:]}"'
+        if page_url and not re.match(r"(?i)^[a-z][a-z0-9+.-]*:|#|//", url):
+            return f'{attr}="{urljoin(page_url, url)}"'
+        return m.group(0)
+
+    return _LINK.sub(fix, html)
+
+
+def _dir_of(path: str) -> str:
+    return path[: -len("index.html")] if path.endswith("index.html") else path
+
+
+def _published(issue: Issue) -> dt.datetime:
+    """Publication time of an issue: its as-of date, 22:00 UTC (after the US close)."""
+    return dt.datetime.combine(issue.as_of, dt.time(22, 0), tzinfo=dt.UTC)
+
+
+def issue_title(issue: Issue) -> str:
+    """`Week 2026-W08: Risk-on (68)` — the feed and page title of an issue."""
+    band = issue.band or "no score"
+    return f"Week {issue.week}: {band} ({fmt_score(issue.score)})"
+
+
+def feed_items(inputs: SiteInputs) -> list[FeedItem]:
+    """The newest `feed_size` issues as feed items, newest first."""
+    cfg = inputs.config
+    items = []
+    for issue in reversed(inputs.issues[-cfg.feed_size :]):
+        note = inputs.notes.get(issue.week)
+        url = cfg.url(issue.path)
+        note_html = rebase_links(note.html, cfg.url(), url) if note else ""
+        html = render_page(
+            cfg.templates_dir, "feed_item.html", issue=issue, note=note, note_html=note_html,
+            config=cfg, sample=inputs.sample, root=cfg.url(),
+        )
+        html = rebase_links(html, cfg.url(), url)
+        summary = note.summary if note and note.summary else _summary(issue)
+        title = note.title if note and note.title else issue_title(issue)
+        items.append(
+            FeedItem(
+                title=title,
+                url=url,
+                published=_published(issue),
+                summary=summary,
+                html=html,
+                author=note.author if note else "",
+            )
+        )
+    return items
+
+
+def _summary(issue: Issue) -> str:
+    band = issue.band or "n/a"
+    text = f"Risk-on score {fmt_score(issue.score)} ({band}) as of {fmt_date(issue.as_of)}."
+    if not math.isnan(issue.previous_score):
+        text += f" Last week: {fmt_score(issue.previous_score)} ({issue.previous_band})."
+    if issue.values["rut_breakout_week"]:
+        text += " The Russell 2000 broke out to a record after a long base."
+    return text
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value == "":
+        return None
+    return value
+
+
+def render_latest_json(config: Config, issue: Issue, sample: bool) -> bytes:
+    """`/data/latest.json`: the latest issue's numbers, stable key order."""
+    doc = {
+        "week": issue.week,
+        "as_of": issue.as_of.isoformat(),
+        "url": config.url(issue.path),
+        "provisional": issue.provisional,
+        "sample_data": sample,
+        "score": _json_value(issue.values["score"]),
+        "band": _json_value(issue.values["band"]),
+        "previous_score": _json_value(issue.previous_score),
+        "components": {
+            c.name: {
+                "value": _json_value(c.value),
+                "score": _json_value(c.score),
+                "weight": c.weight,
+            }
+            for c in issue.components
+        },
+        "signals": {k: _json_value(issue.values[k]) for k in SIGNAL_COLUMNS},
+        "stale_inputs": [_stale_json(s) for s in issue.stale],
+        "generator_version": __version__,
+    }
+    return (json.dumps(doc, indent=2, allow_nan=False) + "\n").encode("utf-8")
+
+
+def _stale_json(s: StaleInput) -> dict[str, object]:
+    return {"ticker": s.ticker, "last_date": s.last_date.isoformat() if s.last_date else None}
+
+
+def render_sitemap(config: Config, files: Mapping[str, bytes]) -> bytes:
+    """`sitemap.xml` listing every HTML page except 404."""
+    urls = sorted(
+        config.url(_dir_of(p)) for p in files if p.endswith(".html") and p != "404.html"
+    )
+    body = "".join(f"  <url><loc>{_xml_escape(u)}</loc></url>\n" for u in urls)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{body}</urlset>\n"
+    ).encode()
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

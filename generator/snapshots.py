@@ -1,0 +1,185 @@
+"""Frozen issues: `data/issues/YYYY-Www.json`, written once, then the page's only source.
+
+A snapshot holds every number, flag and chart input an issue page shows, a schema version
+and the generator version.  `riskon build` only adds snapshots for complete weeks and never
+rewrites one; `riskon backfill --force` may.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from generator import __version__
+from generator.errors import DataError
+from generator.issues import Issue, StaleInput, make_components
+
+SCHEMA_VERSION = 1
+_NAME = re.compile(r"^(\d{4})-W(\d\d)\.json$")
+
+
+def snapshot_path(issues_dir: Path, week: str) -> Path:
+    """`data/issues/<week>.json`."""
+    return issues_dir / f"{week}.json"
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready value: NaN -> None, numpy scalars -> Python, dates -> ISO text."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    return value
+
+
+def make_snapshot(
+    *,
+    week: str,
+    as_of: dt.date,
+    values: Mapping[str, Any],
+    previous: Mapping[str, Any] | None,
+    weights: Mapping[str, float],
+    stale: list[dict[str, Any]],
+    chart_window: Mapping[str, list[Any]],
+    backfilled: bool,
+) -> dict[str, Any]:
+    """The snapshot document of one issue (plain JSON types, NaN as null)."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "generator_version": __version__,
+        "week": week,
+        "as_of": as_of.isoformat(),
+        "backfilled": backfilled,
+        "values": {k: _plain(v) for k, v in values.items()},
+        "previous": None if previous is None else {k: _plain(v) for k, v in previous.items()},
+        "weights": {k: float(v) for k, v in weights.items()},
+        "stale": stale,
+        "chart_window": {k: [_plain(v) for v in vs] for k, vs in chart_window.items()},
+    }
+
+
+def render_snapshot(doc: Mapping[str, Any]) -> bytes:
+    """Canonical bytes of a snapshot: sorted keys, shortest exact floats, LF."""
+    return (json.dumps(doc, sort_keys=True, indent=1, allow_nan=False) + "\n").encode("utf-8")
+
+
+def parse_snapshot(path: Path, data: bytes) -> dict[str, Any]:
+    """A snapshot document, checked; DataError naming the file when it is unusable."""
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise DataError(f"{path}: not a valid issue snapshot ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_VERSION:
+        raise DataError(
+            f"{path}: snapshot schema {doc.get('schema') if isinstance(doc, dict) else '?'} "
+            f"is not {SCHEMA_VERSION}; re-freeze it with `riskon backfill --force`"
+        )
+    for key in ("week", "as_of", "values", "chart_window", "weights", "stale"):
+        if key not in doc:
+            raise DataError(f"{path}: snapshot lacks {key!r}")
+    if f"{doc['week']}.json" != path.name:
+        raise DataError(f"{path}: snapshot is for week {doc['week']}, not its file name")
+    return doc
+
+
+def load_snapshots(issues_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every snapshot in `data/issues/`, by week."""
+    out: dict[str, dict[str, Any]] = {}
+    if not issues_dir.is_dir():
+        return out
+    for path in sorted(issues_dir.glob("*.json")):
+        if not _NAME.match(path.name):
+            raise DataError(f"{path}: not a snapshot name (YYYY-Www.json)")
+        out[path.stem] = parse_snapshot(path, path.read_bytes())
+    return out
+
+
+def write_snapshot(issues_dir: Path, doc: Mapping[str, Any], *, force: bool = False) -> bool:
+    """Write one snapshot atomically; never replaces an existing one unless `force`."""
+    path = snapshot_path(issues_dir, str(doc["week"]))
+    if path.exists() and not force:
+        return False
+    data = render_snapshot(doc)
+    if path.exists() and path.read_bytes() == data:
+        return False
+    issues_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=issues_dir, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+# --- issues <-> snapshots ------------------------------------------------------------------
+
+
+def snapshot_of(issue: Issue, weights: Mapping[str, float], *, backfilled: bool) -> dict[str, Any]:
+    """The snapshot of a computed issue."""
+    window = issue.window
+    columns: dict[str, list[Any]] = {"as_of": [d.strftime("%Y-%m-%d") for d in window.index]}
+    for col in window.columns:
+        columns[col] = window[col].tolist()
+    return make_snapshot(
+        week=issue.week,
+        as_of=issue.as_of,
+        values=issue.values,
+        previous=issue.previous,
+        weights=weights,
+        stale=[
+            {"ticker": s.ticker, "last_date": s.last_date.isoformat() if s.last_date else None}
+            for s in issue.stale
+        ],
+        chart_window=columns,
+        backfilled=backfilled,
+    )
+
+
+def issue_from_snapshot(doc: Mapping[str, Any]) -> Issue:
+    """The issue a snapshot froze, exactly as it was (weights included)."""
+    values = {k: (math.nan if v is None and k != "band" else v) for k, v in doc["values"].items()}
+    if values.get("band") is None:
+        values["band"] = ""
+    previous = doc.get("previous")
+    if previous is not None:
+        previous = {k: (math.nan if v is None and k != "band" else v) for k, v in previous.items()}
+    cols = dict(doc["chart_window"])
+    dates = pd.DatetimeIndex(pd.to_datetime(cols.pop("as_of", []), format="%Y-%m-%d"))
+    window = pd.DataFrame(
+        {k: pd.Series(v, dtype="bool" if k.endswith("_week") else "float64")
+         for k, v in cols.items()}
+    )
+    window.index = dates
+    window.index.name = "as_of"
+    return Issue(
+        week=doc["week"],
+        as_of=dt.date.fromisoformat(doc["as_of"]),
+        values=values,
+        previous=previous,
+        components=make_components(values, previous, doc["weights"]),
+        provisional=False,
+        stale=tuple(
+            StaleInput(s["ticker"], _date_or_none(s["last_date"])) for s in doc["stale"]
+        ),
+        window=window,
+        frozen=True,
+        backfilled=bool(doc.get("backfilled")),
+    )
+
+
+def _date_or_none(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None

@@ -1,0 +1,89 @@
+"""Where prices come from: `yfinance` (live, into the store), `csv:DIR`, or `sample`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from generator.config import Config
+from generator.errors import DataError, UserError
+from generator.prices import Prices, load_price_csv, ticker_filename
+from generator.validate import validate_prices
+
+SOURCES_HELP = "yfinance (default: fetch into data/prices, then build from it), csv:DIR, sample"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Validated prices from one source, with what went wrong on the way."""
+
+    prices: Prices
+    label: str
+    sample: bool = False
+    failures: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_source(spec: str) -> tuple[str, Path | None]:
+    """Split a `--source` value into its kind and folder; raise UserError when unknown."""
+    if spec in ("yfinance", "sample"):
+        return spec, None
+    if spec.startswith("csv:") and len(spec) > 4:
+        return "csv", Path(spec[4:]).expanduser()
+    raise UserError(f"--source {spec!r}: unknown source (use {SOURCES_HELP})")
+
+
+def load_source(spec: str, config: Config, *, fetch: bool = True) -> Loaded:
+    """Read prices from the source named by `spec` (fetching first for `yfinance`)."""
+    kind, folder = parse_source(spec)
+    if kind == "sample":
+        from generator.sample import load_sample
+
+        return Loaded(load_sample(config), "synthetic sample market (not real prices)", sample=True)
+    if kind == "csv":
+        assert folder is not None
+        if not folder.is_dir():
+            raise DataError(f"{folder}: no such folder for --source csv:DIR")
+        prices, warnings = load_csv_dir(folder, config.all_tickers)
+        return Loaded(prices, f"CSV files in {folder.name}/", warnings=warnings)
+    failures: dict[str, str] = {}
+    warnings: list[str] = []
+    if fetch:
+        from generator.fetch import fetch_into_store
+
+        result = fetch_into_store(config)
+        failures, warnings = dict(result.failures), list(result.warnings)
+    from generator.store import load_store
+
+    prices = load_store(config.prices_dir, config.all_tickers)
+    return Loaded(prices, "Yahoo Finance via yfinance", failures=failures, warnings=warnings)
+
+
+def load_csv_dir(folder: Path, tickers: tuple[str, ...]) -> tuple[Prices, list[str]]:
+    """Read and validate `<TICKER>.csv` for each ticker present in `folder`."""
+    prices: Prices = {}
+    warnings: list[str] = []
+    for ticker in tickers:
+        path = folder / ticker_filename(ticker)
+        if not path.is_file():
+            continue
+        try:
+            frame = load_price_csv(path)
+        except (ValueError, KeyError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise DataError(f"{path}: not a price CSV ({exc})") from None
+        clean, notes = validate_prices(ticker, frame)
+        warnings.extend(notes)
+        if not clean.empty:
+            prices[ticker] = clean
+    return prices, warnings
+
+
+def cut_prices(prices: Prices, until: dt.date | None) -> Prices:
+    """Keep only rows dated on or before `until` (a build as it would have been then)."""
+    if until is None:
+        return prices
+    stamp = pd.Timestamp(until)
+    return {t: f[f.index <= stamp] for t, f in prices.items() if (f.index <= stamp).any()}

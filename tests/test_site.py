@@ -1,0 +1,196 @@
+"""The built sample site, read like a reader, a feed reader and a downloader would."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from html.parser import HTMLParser
+
+import feedparser
+import pytest
+
+from generator.render import fmt_score
+from generator.signals import CSV_COLUMNS
+
+
+class _Page(HTMLParser):
+    """Visible text, ids, and every URL that makes the browser fetch something."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.ids: list[str] = []
+        self.fetches: list[str] = []
+        self.svgs = 0
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("style", "script", "title"):
+            self._skip += 1
+        if tag == "svg":
+            self.svgs += 1
+        if "id" in a:
+            self.ids.append(a["id"])
+        fetching = ("img", "script", "iframe", "source", "audio", "video", "embed")
+        if tag in fetching and a.get("src"):
+            self.fetches.append(a["src"])
+        loads = ("stylesheet", "icon", "preload", "modulepreload")
+        if tag == "link" and (a.get("rel") or "") in loads:
+            self.fetches.append(a.get("href") or "")
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script", "title"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+def parse(html: str) -> _Page:
+    page = _Page()
+    page.feed(html)
+    return page
+
+
+def signals_rows(site) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(site.read("data/signals.csv"))))
+
+
+def test_every_page_and_file_exists(sample_site):
+    for rel in ("index.html", "issues/index.html", "methodology/index.html", "about/index.html",
+                "404.html", "feed.xml", "data/signals.csv", "data/latest.json", "sitemap.xml",
+                "robots.txt", "assets/style.css"):
+        assert (sample_site.site / rel).is_file(), rel
+
+
+def test_one_issue_page_per_archive_week(sample_site):
+    rows = signals_rows(sample_site)
+    pages = sorted(p.parent.name for p in (sample_site.site / "issues").glob("*/index.html"))
+    assert pages == sorted(r["week"].lower() for r in rows)
+    assert len(rows) >= 10
+
+
+def test_signals_csv_contract(sample_site):
+    text = sample_site.read("data/signals.csv")
+    assert text.splitlines()[0] == ",".join(CSV_COLUMNS)
+    rows = signals_rows(sample_site)
+    assert [r["as_of"] for r in rows] == sorted(r["as_of"] for r in rows)
+    for r in rows:
+        assert re.fullmatch(r"\d{4}-W\d\d", r["week"])
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d", r["as_of"])
+        for col in ("rut_record_week", "rut_breakout_week", "iwm_breakout_week"):
+            assert r[col] in ("true", "false")
+        assert r["band"] in ("Strong risk-off", "Risk-off", "Neutral", "Risk-on", "Strong risk-on")
+        assert 0 <= float(r["score"]) <= 100
+        assert "nan" not in text.lower()
+
+
+def test_latest_json_matches_last_row(sample_site):
+    latest = json.loads(sample_site.read("data/latest.json"))
+    last = signals_rows(sample_site)[-1]
+    assert latest["week"] == last["week"] and latest["as_of"] == last["as_of"]
+    assert latest["score"] == float(last["score"]) and latest["band"] == last["band"]
+    assert latest["sample_data"] is True
+    assert latest["url"].endswith(f"issues/{last['week'].lower()}/")
+
+
+def test_pages_show_no_placeholder_or_template_leak(sample_site):
+    for path in sample_site.html_pages():
+        html = path.read_text(encoding="utf-8")
+        text = " ".join(parse(html).text)
+        for bad in ("nan", "None", "undefined", "NaN"):
+            assert not re.search(rf"\b{bad}\b", text), (path, bad)
+        assert "{{" not in html and "{%" not in html, path
+
+
+def test_every_page_says_sample_data(sample_site):
+    for path in sample_site.html_pages():
+        assert "Sample data." in path.read_text(encoding="utf-8"), path
+
+
+def test_pages_make_no_request_to_other_hosts(sample_site):
+    for path in sample_site.html_pages():
+        page = parse(path.read_text(encoding="utf-8"))
+        for url in page.fetches:
+            assert not re.match(r"(?i)^(https?:)?//", url), (path, url)
+    css = sample_site.read("assets/style.css")
+    assert "url(" not in css and "@import" not in css
+
+
+def test_issue_pages_have_five_inline_charts_with_unique_ids(sample_site):
+    latest = json.loads(sample_site.read("data/latest.json"))
+    for rel in ("index.html", f"issues/{latest['week'].lower()}/index.html"):
+        html = sample_site.read(rel)
+        page = parse(html)
+        assert page.svgs == 5, rel
+        assert len(page.ids) == len(set(page.ids)), rel
+        assert html.count('role="img"') == 5
+        assert html.count("<figcaption>") == 5
+
+
+def test_archive_lists_every_week_and_has_score_history(sample_site):
+    html = sample_site.read("issues/index.html")
+    for r in signals_rows(sample_site):
+        assert f'href="../issues/{r["week"].lower()}/"' in html
+    assert parse(html).svgs == 1
+
+
+def test_issue_page_shows_score_band_and_components(sample_site):
+    last = signals_rows(sample_site)[-1]
+    html = sample_site.read(f"issues/{last['week'].lower()}/index.html")
+    assert f">{fmt_score(float(last['score']))}<" in html
+    assert last["band"] in html
+    for label in ("Russell 2000 trend", "Small caps vs large caps", "Credit appetite",
+                  "Volatility (VIX)", "Bitcoin trend", "Altcoin season"):
+        assert label in html
+
+
+def test_feed_parses_with_absolute_links_and_stable_guids(sample_site):
+    xml = sample_site.read("feed.xml")
+    feed = feedparser.parse(xml)
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    rows = signals_rows(sample_site)
+    assert len(feed.entries) == min(20, len(rows))
+    base = "https://example.github.io/risk-on-monitor/"
+    assert feed.entries[0].link == f"{base}issues/{rows[-1]['week'].lower()}/"
+    guids = [e.id for e in feed.entries]
+    assert len(set(guids)) == len(guids)
+    for e in feed.entries:
+        assert e.id == e.link and e.link.startswith(base)
+        assert e.published_parsed is not None
+        content = e.content[0].value
+        for url in re.findall(r'(?:href|src)="([^"]+)"', content):
+            assert url.startswith(("https://", "http://", "mailto:")), url
+    assert any(link.rel == "self" and link.href == base + "feed.xml" for link in feed.feed.links)
+    assert re.search(r"<lastBuildDate>\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d [+-]\d{4}</", xml)
+
+
+def test_sitemap_lists_pages_with_absolute_urls(sample_site):
+    xml = sample_site.read("sitemap.xml")
+    locs = re.findall(r"<loc>([^<]+)</loc>", xml)
+    assert "https://example.github.io/risk-on-monitor/" in locs
+    assert all(loc.startswith("https://example.github.io/risk-on-monitor/") for loc in locs)
+    assert not any("404" in loc for loc in locs)
+
+
+def test_sample_build_never_writes_to_data(sample_site):
+    assert not any((sample_site.project / "data" / "prices").iterdir())
+    assert not any((sample_site.project / "data" / "issues").iterdir())
+
+
+@pytest.mark.parametrize("rel", ["index.html", "issues/index.html", "about/index.html"])
+def test_relative_links_resolve_inside_the_site(sample_site, rel):
+    from urllib.parse import urljoin, urlparse
+
+    page_url = "https://x.test/site/" + rel
+    html = sample_site.read(rel)
+    for href in re.findall(r'href="([^"#]+)"', html):
+        if href.startswith(("http://", "https://", "mailto:")):
+            continue
+        target = urlparse(urljoin(page_url, href)).path[len("/site/"):]
+        path = sample_site.site / target
+        assert path.is_file() or (path / "index.html").is_file(), (rel, href)
