@@ -11,8 +11,8 @@ import pandas as pd
 
 from generator import chartset, clock
 from generator.config import Config
-from generator.content import Note, load_issue_notes, load_page
-from generator.errors import DataError
+from generator.content import Note, load_issue_notes, load_pages
+from generator.errors import DataError, UserError
 from generator.issues import Issue, build_issues
 from generator.signals import (
     CSV_COLUMNS,
@@ -48,13 +48,12 @@ class BuildReport:
     stale: list[str] = field(default_factory=list)
 
 
-def load_notes_and_pages(config: Config) -> tuple[dict[str, Note], dict[str, Note]]:
-    """Editor commentary by week and the fixed pages by slug (drafts left out)."""
-    notes = load_issue_notes(config.content_dir, include_drafts=False)
-    pages_dir = config.content_dir / "pages"
-    paths = sorted(pages_dir.glob("*.md")) if pages_dir.is_dir() else []
-    pages = {p.stem: load_page(p) for p in paths}
-    return notes, pages
+def load_notes_and_pages(
+    config: Config, *, drafts: bool = False
+) -> tuple[dict[str, Note], dict[str, Note]]:
+    """Editor commentary by week and the fixed pages by slug (drafts only when asked)."""
+    notes = load_issue_notes(config.content_dir, include_drafts=drafts)
+    return notes, load_pages(config.content_dir)
 
 
 def run_build(
@@ -66,26 +65,55 @@ def run_build(
     until: dt.date | None = None,
     fetch: bool = True,
     progress: Progress | None = None,
+    drafts: bool = False,
+    freeze_weeks: bool = True,
+    recent: int | None = None,
 ) -> BuildReport:
     """Build the whole site from `source` into `out` (default `site/`), atomically."""
     out = (out or config.root / "site").resolve()
     check_output_dir(out)
     # Phase 1: read every input (content first: a content error should not wait for a fetch).
-    notes, pages = load_notes_and_pages(config)
+    notes, pages = load_notes_and_pages(config, drafts=drafts)
     loaded = load_source(source, config, fetch=fetch)
     prices = cut_prices(loaded.prices, until)
     report = BuildReport(out=out, sample=loaded.sample, failures=dict(loaded.failures),
                          warnings=list(loaded.warnings))
     # Phase 2: compute, point in time.
     inputs = compute_site_inputs(config, loaded, prices, notes, pages, since=since,
-                                 progress=progress, report=report)
+                                 recent=recent, progress=progress, report=report)
     # Phase 3: render and write once; freeze new complete weeks only once the site is out.
     files = build_site(inputs)
     write_site(files, out)
     report.pages = sum(1 for p in files if p.endswith(".html"))
-    if not loaded.sample:
+    if freeze_weeks and not loaded.sample:
         report.newly_frozen = freeze(config, inputs.issues, force=False)
     return report
+
+
+def compute_issues(config: Config, *, source: str = "yfinance") -> list[Issue]:
+    """Every archive issue computed from `source` (no fetch, nothing frozen or written)."""
+    loaded = load_source(source, config, fetch=False)
+    if config.tickers.rut not in loaded.prices:
+        raise DataError(f"no {config.tickers.rut} prices from {loaded.label}")
+    weeks_all = compute_weeks(compute_daily(loaded.prices, config), config)
+    return build_issues(archive_weeks(weeks_all, config), weeks_all, config, loaded.prices)
+
+
+def run_backfill(
+    config: Config, *, source: str = "yfinance", since: dt.date | None = None,
+    force: bool = False,
+) -> tuple[list[str], int]:
+    """Freeze every complete past week point in time, marked backfilled.
+
+    Existing snapshots are kept unless `force`. Returns the weeks written and the number
+    of weeks that could not be frozen (provisional, stale inputs or no score).
+    """
+    if source == "sample":
+        raise UserError("backfill freezes real issues: --source sample is not allowed")
+    issues = compute_issues(config, source=source)
+    written = freeze(config, issues, force=force, backfill=True, since=since)
+    skipped = sum(1 for i in issues if not freezable(i) and (since is None or i.as_of >= since))
+    return written, skipped
 
 
 def freezable(issue: Issue) -> bool:
@@ -102,13 +130,13 @@ def freeze(
     A week is marked backfilled when `backfill` says so, or when it is more than a week
     older than the build clock (computed later from history, not published live).
     """
-    recent = clock.today() - dt.timedelta(days=7)
+    cutoff = clock.today() - dt.timedelta(days=7)
     written = []
     for issue in issues:
         if since is not None and issue.as_of < since:
             continue
         if freezable(issue):
-            doc = snapshot_of(issue, config.weights, backfilled=backfill or issue.as_of < recent)
+            doc = snapshot_of(issue, config.weights, backfilled=backfill or issue.as_of < cutoff)
             if write_snapshot(config.issues_dir, doc, force=force):
                 written.append(issue.week)
     return written
@@ -124,6 +152,7 @@ def compute_site_inputs(
     since: dt.date | None,
     progress: Progress | None,
     report: BuildReport,
+    recent: int | None = None,
 ) -> SiteInputs:
     """Signals, issues and charts for every archive week."""
     if config.tickers.rut not in prices:
@@ -136,6 +165,8 @@ def compute_site_inputs(
     archive = archive_weeks(weeks_all, config)
     if since is not None:
         archive = archive[archive.index >= pd.Timestamp(since)]
+    if recent is not None:
+        archive = archive.tail(recent)
     if archive.empty:
         raise DataError(
             f"no week with {config.tickers.rut} data on or after "

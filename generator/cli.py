@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from generator.errors import EXIT_STALE, UserError
+from generator.errors import EXIT_CONTENT, EXIT_STALE, UserError
 
 
 def _console():
@@ -107,21 +107,24 @@ def build(project: Path, source: str, out: Path | None, since, until, no_fetch: 
 @main.command()
 @click.pass_obj
 def fetch(project: Path) -> None:
-    """Fetch daily prices from Yahoo into data/prices (merged, never shortened).
+    """Fetch daily prices (data/prices) and ETF shares outstanding (data/shares) from Yahoo.
 
-    Example: riskon fetch
+    Both stores are merged, never shortened. Example: riskon fetch
     """
     from generator.fetch import fetch_into_store
+    from generator.sources import fetch_shares_notes
 
     console = _console()
     try:
         config = _config(project)
         with console.status("fetching prices from Yahoo…"):
             result = fetch_into_store(config)
+        with console.status("fetching shares outstanding from Yahoo…"):
+            share_notes = fetch_shares_notes(config)
     except UserError as err:
         _fail(err)
         return
-    for w in result.warnings:
+    for w in [*result.warnings, *share_notes]:
         console.print(f"[yellow]warning:[/] {w}", soft_wrap=True)
     for ticker, reason in sorted(result.failures.items()):
         console.print(f"[bold red]fetch failed:[/] {ticker}: {reason}", soft_wrap=True)
@@ -129,6 +132,130 @@ def fetch(project: Path) -> None:
     console.print(f"fetched {ok} of {ok + len(result.failures)} tickers into {config.prices_dir}")
     if result.failures:
         sys.exit(EXIT_STALE)
+
+
+@main.command()
+@click.option("--source", default="yfinance", show_default=True, metavar="SOURCE",
+              help="Where prices come from: yfinance (the store, no fetch), csv:DIR or sample.")
+@click.option("--week", metavar="YYYY-Www",
+              help="The week to write about (default: the latest complete week).")
+@click.pass_obj
+def new(project: Path, source: str, week: str | None) -> None:
+    """Create content/issues/YYYY-Www.md for the latest complete week, as a draft.
+
+    The generated facts of the week are put in a comment as a starting point.
+    Example: riskon new --week 2026-W08
+    """
+    from generator.build import compute_issues
+    from generator.scaffold import pick_week, render_scaffold, write_scaffold
+
+    console = _console()
+    try:
+        config = _config(project)
+        issues = compute_issues(config, source=source)
+        issue = pick_week(issues, week)
+        path = write_scaffold(config.content_dir, issue, render_scaffold(issue))
+    except UserError as err:
+        _fail(err)
+        return
+    console.print(f"created {path} (draft: true) for week {issue.week}", soft_wrap=True)
+
+
+@main.command()
+@click.pass_obj
+def check(project: Path) -> None:
+    """Validate the settings and every content file (drafts too) without building.
+
+    Exits non-zero with one line per problem. Example: riskon check
+    """
+    from generator.build import load_notes_and_pages
+
+    console = _console()
+    problems: list[str] = []
+    try:
+        config = _config(project)
+    except UserError as err:
+        _fail(err)
+        return
+    try:
+        notes, pages = load_notes_and_pages(config, drafts=True)
+    except UserError as err:
+        problems.extend(err.lines())
+        notes, pages = {}, {}
+    if problems:
+        for line in problems:
+            console.print(f"[bold red]error:[/] {line}", soft_wrap=True)
+        sys.exit(EXIT_CONTENT)
+    drafts = sum(n.draft for n in notes.values())
+    console.print(f"ok: settings, {len(notes)} issue notes ({drafts} drafts), {len(pages)} pages",
+                  soft_wrap=True)
+
+
+@main.command()
+@click.option("--source", default="yfinance", show_default=True, metavar="SOURCE",
+              help="yfinance (the store, no fetch), csv:DIR.")
+@click.option("--since", callback=_date, metavar="DATE", help="First as-of date to freeze.")
+@click.option("--force", is_flag=True, help="Rewrite existing snapshots (they are never "
+              "rewritten otherwise).")
+@click.pass_obj
+def backfill(project: Path, source: str, since, force: bool) -> None:
+    """Freeze past weeks into data/issues/, point in time, marked as backfilled.
+
+    Example: riskon backfill --since 2024-01-01
+    """
+    from generator.build import run_backfill
+
+    console = _console()
+    try:
+        config = _config(project)
+        if force:
+            console.print("[yellow]--force: existing snapshots will be recomputed and "
+                          "rewritten[/]")
+        written, skipped = run_backfill(config, source=source, since=since, force=force)
+    except UserError as err:
+        _fail(err)
+        return
+    console.print(f"froze {len(written)} weeks into {config.issues_dir}"
+                  + (f" ({written[0]} to {written[-1]})" if written else "")
+                  + (f"; {skipped} not frozen (provisional, stale inputs or no score)"
+                     if skipped else ""), soft_wrap=True)
+
+
+@main.command()
+@click.option("--source", default="yfinance", show_default=True, metavar="SOURCE",
+              help="yfinance (the store, no fetch), csv:DIR or sample.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--since", callback=_date, metavar="DATE",
+              help="First as-of date to show (default: the last 26 weeks, for speed).")
+@click.pass_obj
+def serve(project: Path, source: str, port: int, since) -> None:
+    """Preview the site on 127.0.0.1 with drafts, rebuilding and reloading on every change.
+
+    Example: riskon serve --source csv:../shared/data/market
+    """
+    from generator.build import run_build
+    from generator.serve import serve as run_serve
+
+    console = _console()
+    try:
+        config = _config(project)
+    except UserError as err:
+        _fail(err)
+        return
+    out = config.cache_dir / "preview"
+
+    def rebuild() -> str:
+        try:
+            cfg = _config(project)
+            run_build(cfg, source=source, out=out, since=since, fetch=False, drafts=True,
+                      freeze_weeks=False, recent=None if since else 26)
+            return ""
+        except UserError as err:
+            return "\n".join(err.lines())
+        except Exception as exc:  # keep previewing: show the crash in the page
+            return f"build crashed: {exc!r}"
+
+    run_serve(config, rebuild, out=out, port=port, log=lambda m: console.print(m, soft_wrap=True))
 
 
 class _progress:
