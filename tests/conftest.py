@@ -69,3 +69,16 @@ def shared_chart_cache(tmp_path_factory):
         os.environ.pop("RISKON_CACHE_DIR", None)
     else:
         os.environ["RISKON_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def csv_dir(tmp_path_factory) -> Path:
+    """The sample market written as a `csv:DIR` folder (data the project generates)."""
+    from generator.config import load_config
+    from generator.prices import format_price_csv, ticker_filename
+    from generator.sample import load_sample
+
+    folder = tmp_path_factory.mktemp("csv")
+    for ticker, frame in load_sample(load_config(REPO)).items():
+        (folder / ticker_filename(ticker)).write_text(format_price_csv(frame), encoding="utf-8")
+    return folder

@@ -5,13 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.config import load_config
-from generator.prices import format_price_csv, ticker_filename
-from generator.sample import load_sample
 
 
 def run(project: Path, *args: str):
@@ -19,18 +15,8 @@ def run(project: Path, *args: str):
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def csv_dir(tmp_path_factory) -> Path:
-    """The sample market written as a `csv:DIR` folder (data the project generates)."""
-    from tests.conftest import REPO
-
-    folder = tmp_path_factory.mktemp("csv")
-    for ticker, frame in load_sample(load_config(REPO)).items():
-        (folder / ticker_filename(ticker)).write_text(format_price_csv(frame), encoding="utf-8")
-    return folder
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    return {str(p.relative_to(root)): p.read_bytes() for p in files}
 
 
 SINCE = "2026-05-01"

@@ -1,0 +1,125 @@
+"""`riskon new`, `check`, `backfill` and `serve` as an editor and an owner use them."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from generator.cli import main
+from generator.config import load_config
+from generator.serve import serve
+
+
+def run(project: Path, *args: str):
+    return CliRunner().invoke(main, ["--project", str(project), *args])
+
+
+def test_check_passes_on_the_project_content(project):
+    result = run(project, "check")
+    assert result.exit_code == 0, result.output
+    assert "ok:" in result.output
+
+
+def test_check_lists_every_problem_with_its_file(project):
+    issues = project / "content" / "issues"
+    (issues / "2025-W10.md").write_text("---\ntitle: [x\n---\nbody\n", encoding="utf-8")
+    (issues / "notes.md").write_text("hello\n", encoding="utf-8")
+    (issues / "2021-W53.md").write_text("body\n", encoding="utf-8")
+    result = run(project, "check")
+    assert result.exit_code == 4
+    for name in ("2025-W10.md", "notes.md", "2021-W53.md"):
+        assert name in result.output
+    assert "Traceback" not in result.output
+
+
+def test_new_scaffolds_a_draft_for_the_latest_complete_week(project):
+    result = run(project, "new", "--source", "sample")
+    assert result.exit_code == 0, result.output
+    created = sorted((project / "content" / "issues").glob("2026-*.md"))
+    path = [p for p in created if p.name != "2026-W08.md"][-1]
+    text = path.read_text(encoding="utf-8")
+    assert "draft: true" in text and "Risk-on score" in text
+    assert run(project, "check").exit_code == 0  # the scaffold is valid content
+    again = run(project, "new", "--source", "sample", "--week", path.stem)
+    assert again.exit_code == 4 and "already exists" in again.output
+
+
+def test_new_rejects_a_week_without_data(project):
+    result = run(project, "new", "--source", "sample", "--week", "2030-W01")
+    assert result.exit_code != 0 and "no issue for that week" in result.output
+
+
+def test_drafts_never_reach_the_built_site(project):
+    draft = project / "content" / "issues" / "2026-W40.md"
+    draft.write_text("---\ndraft: true\n---\nSECRET DRAFT TEXT\n", encoding="utf-8")
+    assert run(project, "build", "--source", "sample", "--since", "2026-09-20").exit_code == 0
+    for path in (project / "site").rglob("*"):
+        if path.is_file():
+            assert b"SECRET DRAFT TEXT" not in path.read_bytes(), path
+
+
+def test_backfill_marks_snapshots_and_never_rewrites_without_force(project, csv_dir):
+    result = run(project, "backfill", "--source", f"csv:{csv_dir}", "--since", "2026-09-01")
+    assert result.exit_code == 0, result.output
+    snaps = sorted((project / "data" / "issues").glob("*.json"))
+    assert snaps and all(json.loads(p.read_text())["backfilled"] for p in snaps)
+    p = snaps[0]
+    p.write_text(p.read_text().replace('"backfilled": true', '"backfilled": false'))
+    edited = p.read_bytes()
+    assert run(project, "backfill", "--source", f"csv:{csv_dir}",
+               "--since", "2026-09-01").exit_code == 0
+    assert p.read_bytes() == edited
+    forced = run(project, "backfill", "--source", f"csv:{csv_dir}", "--since", "2026-09-01",
+                 "--force")
+    assert forced.exit_code == 0 and "--force" in forced.output
+    assert json.loads(p.read_text())["backfilled"] is True
+
+
+def test_backfill_refuses_the_sample(project):
+    assert run(project, "backfill", "--source", "sample").exit_code != 0
+
+
+def test_serve_rebuilds_on_change_and_bumps_the_reload_version(project, tmp_path):
+    config = load_config(project)
+    out = tmp_path / "preview"
+    out.mkdir()
+    builds: list[float] = []
+
+    def rebuild() -> str:
+        (out / "index.html").write_text(f"<html><body>build {len(builds)}</body></html>")
+        builds.append(time.time())
+        return ""
+
+    stop = threading.Event()
+    logs: list[str] = []
+    thread = threading.Thread(
+        target=serve, args=(config, rebuild),
+        kwargs={"out": out, "port": 0, "log": logs.append, "interval": 0.05, "stop": stop},
+    )
+    thread.start()
+    try:
+        for _ in range(100):
+            if logs:
+                break
+            time.sleep(0.05)
+        url = logs[0].split()[2]
+        assert url.startswith("http://127.0.0.1:")
+        page = urllib.request.urlopen(url).read().decode()
+        assert "build 0" in page and "/__riskon/version" in page
+        assert urllib.request.urlopen(url + "__riskon/version").read() == b"1"
+        note = project / "content" / "issues" / "2026-W08.md"
+        note.write_text(note.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+        for _ in range(100):
+            if len(builds) > 1:
+                break
+            time.sleep(0.05)
+        time.sleep(0.1)
+        assert urllib.request.urlopen(url + "__riskon/version").read() == b"2"
+    finally:
+        stop.set()
+        thread.join(5)
