@@ -73,15 +73,28 @@ def build(project: Path, source: str, out: Path | None, since, until, no_fetch: 
 
     Example: riskon build --source csv:../shared/data/market
     """
-    from generator.build import run_build
+    from generator.fingerprint import up_to_date
 
     console = _console()
     started = time.perf_counter()
+    options = {"source": source, "since": since, "until": until, "fetch": not no_fetch,
+               "drafts": False}
     try:
         config = _config(project)
+        out_dir = (out or config.root / "site").resolve()
+        stamp = up_to_date(config, options, out_dir)
+        if stamp is not None:  # nothing changed since the last good build into out_dir
+            console.print(f"up to date: {out_dir} ({stamp.get('summary')}), "
+                          f"{time.perf_counter() - started:.2f} s", soft_wrap=True)
+            if stamp.get("stale"):
+                console.print(f"[yellow]stale inputs in the latest issue:[/] "
+                              f"{', '.join(map(str, stamp['stale']))}", soft_wrap=True)
+            return
+        from generator.build import run_build
+
         with _progress(console) as progress:
-            report = run_build(config, source=source, out=out, since=since, until=until,
-                               fetch=not no_fetch, progress=progress)
+            report = run_build(config, source=source, out=out_dir, since=since, until=until,
+                               fetch=not no_fetch, progress=progress, stamp_options=options)
     except UserError as err:
         _fail(err)
         return
@@ -91,10 +104,9 @@ def build(project: Path, source: str, out: Path | None, since, until, no_fetch: 
         console.print(f"[bold red]fetch failed:[/] {ticker}: {reason}", soft_wrap=True)
     elapsed = time.perf_counter() - started
     console.print(
-        f"[green]built[/] {report.out}: {report.weeks} weekly issues "
-        f"({report.first_week} to {report.latest_week}), {report.pages} pages, "
+        f"[green]built[/] {report.out}: {report.summary()}, {report.pages} pages, "
         f"charts {report.charts_rendered} rendered / {report.charts_cached} cached, "
-        f"{elapsed:.1f} s" + (" [bold yellow](sample data)[/]" if report.sample else ""),
+        f"{len(report.newly_frozen)} weeks newly frozen, {elapsed:.1f} s",
         soft_wrap=True,
     )
     if report.stale:

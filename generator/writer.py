@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -10,8 +11,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.errors import UserError
 
-MARKER = ".riskon-site"
-MARKER_TEXT = b"Built by riskon. This whole folder is replaced by each build.\n"
+MARKER = ".riskon-site"  # this folder was built by riskon; holds the build's input stamp
 
 
 def check_output_dir(out: Path) -> None:
@@ -21,6 +21,14 @@ def check_output_dir(out: Path) -> None:
             f"{out}: refusing to replace it: it is not empty and was not built by riskon "
             f"(no {MARKER} file); choose another --out or remove it"
         )
+
+
+def write_stamp(out: Path, stamp: Mapping[str, object]) -> None:
+    """Record what the site in `out` was built from (read by the no-change check)."""
+    data = (json.dumps(dict(stamp), sort_keys=True, indent=1) + "\n").encode()
+    tmp = out / (MARKER + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, out / MARKER)
 
 
 def write_site(files: Mapping[str, bytes], out: Path) -> None:
@@ -37,7 +45,7 @@ def write_site(files: Mapping[str, bytes], out: Path) -> None:
             target = tmp / _safe_relative(rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        (tmp / MARKER).write_bytes(MARKER_TEXT)
+        (tmp / MARKER).write_bytes(b"{}\n")
         _fix_modes(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
