@@ -211,7 +211,11 @@ def sanitize_text(s: str) -> str:
 
 
 def sanitize_html(fragment: str) -> str:
-    """Sanitize an HTML fragment with the fixed allow-lists; h1 -> h2, off-site images -> links."""
+    """Sanitize an HTML fragment with the fixed allow-lists; h1 -> h2, off-site images -> links.
+
+    html5ever is super-linear in nesting depth and entity count and cannot be interrupted:
+    pass only input that went through the same limits (as `parse_note` does).
+    """
     first = nh3.clean(fragment, tags=set(ALLOWED_TAGS | {"h1"}), **_NH3_OPTIONS)
     return nh3.clean(_rewrite(first), tags=set(ALLOWED_TAGS), attribute_filter=_attribute_filter,
                      **_NH3_OPTIONS)
@@ -267,7 +271,7 @@ def _decode(path: Path, raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         bad = raw[exc.start:exc.start + 1].hex()
         _fail(path, raw.count(b"\n", 0, exc.start) + 1,
-                     f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8")
+              f"not valid UTF-8 (byte 0x{bad}); save the file as UTF-8")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     m = _BAD_CHAR.search(text)
     if m:
@@ -427,7 +431,7 @@ def _load_yaml(path: Path, fm: str, first_line: int) -> tuple[dict[str, Any], di
         message = exc.args[0] if exc.args else "invalid YAML"
         line = getattr(message, "line", None)
         _fail(path, first_line + line if line is not None else first_line,
-                     f"invalid front matter: {message}")
+              f"invalid front matter: {message}")
     finally:
         loader.dispose()
     return data, lines
@@ -606,7 +610,7 @@ def _render(path: Path, body: str) -> str:
     except _RenderTimeout:
         _local.md = None  # interrupted mid-document: never reuse that instance
         _fail(path, None, f"Markdown took more than {RENDER_TIME_LIMIT:g} s to render; "
-                                 "split the file or look for unbalanced '[' or '<'")
+                          "split the file or look for unbalanced '[' or '<'")
     except RecursionError:
         _local.md = None
         _fail(path, None, "Markdown nested too deeply to render")
