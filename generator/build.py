@@ -12,21 +12,25 @@ import pandas as pd
 from generator import chartset, clock
 from generator.config import Config
 from generator.content import Note, load_issue_notes, load_pages
-from generator.errors import DataError, UserError
-from generator.issues import Issue, build_issues
-from generator.signals import (
-    CSV_COLUMNS,
-    archive_weeks,
-    compute_daily,
-    compute_weeks,
-    format_signals_csv,
+from generator.enrich import (
+    PUBLISHED_COLUMNS,
+    complete_frozen,
+    compute_weekly,
+    enriched_issues,
 )
+from generator.errors import DataError, UserError
+from generator.evidence import compute_evidence
+from generator.fingerprint import compute_fingerprint
+from generator.issues import Issue
+from generator.shares import cut_shares
+from generator.signals import archive_weeks, format_signals_csv
 from generator.site import SiteInputs, build_site
 from generator.snapshots import issue_from_snapshot, load_snapshots, snapshot_of, write_snapshot
 from generator.sources import Loaded, cut_prices, load_source
-from generator.writer import check_output_dir, write_site
+from generator.writer import check_output_dir, write_site, write_stamp
 
 Progress = Callable[[str, int, int], None]
+EVIDENCE_CHART_ASSETS = ("BTC-USD", "alt-basket")
 
 
 @dataclass
@@ -47,13 +51,19 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
 
+    def summary(self) -> str:
+        """One deterministic line: what the site holds."""
+        return (f"{self.weeks} weekly issues ({self.first_week} to {self.latest_week})"
+                + (", sample data" if self.sample else ""))
+
 
 def load_notes_and_pages(
     config: Config, *, drafts: bool = False
 ) -> tuple[dict[str, Note], dict[str, Note]]:
     """Editor commentary by week and the fixed pages by slug (drafts only when asked)."""
     notes = load_issue_notes(config.content_dir, include_drafts=drafts)
-    return notes, load_pages(config.content_dir)
+    pages = {slug: p for slug, p in load_pages(config.content_dir).items() if drafts or not p.draft}
+    return notes, pages
 
 
 def run_build(
@@ -68,8 +78,13 @@ def run_build(
     drafts: bool = False,
     freeze_weeks: bool = True,
     recent: int | None = None,
+    stamp_options: dict[str, object] | None = None,
 ) -> BuildReport:
-    """Build the whole site from `source` into `out` (default `site/`), atomically."""
+    """Build the whole site from `source` into `out` (default `site/`), atomically.
+
+    With `stamp_options`, the output records the fingerprint of its inputs so that an
+    identical rebuild can be skipped (see `generator.fingerprint`).
+    """
     out = (out or config.root / "site").resolve()
     check_output_dir(out)
     # Phase 1: read every input (content first: a content error should not wait for a fetch).
@@ -80,13 +95,19 @@ def run_build(
                          warnings=list(loaded.warnings))
     # Phase 2: compute, point in time.
     inputs = compute_site_inputs(config, loaded, prices, notes, pages, since=since,
-                                 recent=recent, progress=progress, report=report)
+                                 recent=recent, progress=progress, report=report,
+                                 shares=cut_shares(loaded.shares, until))
     # Phase 3: render and write once; freeze new complete weeks only once the site is out.
     files = build_site(inputs)
     write_site(files, out)
     report.pages = sum(1 for p in files if p.endswith(".html"))
     if freeze_weeks and not loaded.sample:
         report.newly_frozen = freeze(config, inputs.issues, force=False)
+    if stamp_options is not None:
+        fingerprint = compute_fingerprint(config, stamp_options)
+        if fingerprint:
+            write_stamp(out, {"fingerprint": fingerprint, "summary": report.summary(),
+                              "stale": report.stale, "failed": sorted(report.failures)})
     return report
 
 
@@ -95,8 +116,8 @@ def compute_issues(config: Config, *, source: str = "yfinance") -> list[Issue]:
     loaded = load_source(source, config, fetch=False)
     if config.tickers.rut not in loaded.prices:
         raise DataError(f"no {config.tickers.rut} prices from {loaded.label}")
-    weeks_all = compute_weeks(compute_daily(loaded.prices, config), config)
-    return build_issues(archive_weeks(weeks_all, config), weeks_all, config, loaded.prices)
+    weekly = compute_weekly(loaded.prices, config, loaded.shares)
+    return enriched_issues(archive_weeks(weekly.weeks, config), weekly, config, loaded.prices)
 
 
 def run_backfill(
@@ -153,6 +174,7 @@ def compute_site_inputs(
     progress: Progress | None,
     report: BuildReport,
     recent: int | None = None,
+    shares=None,
 ) -> SiteInputs:
     """Signals, issues and charts for every archive week."""
     if config.tickers.rut not in prices:
@@ -160,9 +182,11 @@ def compute_site_inputs(
             f"no {config.tickers.rut} prices from {loaded.label}: nothing to build "
             "(run `riskon fetch`, or use --source csv:DIR or --source sample)"
         )
-    daily = compute_daily(prices, config)
-    weeks_all = compute_weeks(daily, config)
+    weekly = compute_weekly(prices, config, shares)
+    weeks_all = weekly.weeks
     archive = archive_weeks(weeks_all, config)
+    # Forward returns look ahead: the evidence uses every archive week and all the data.
+    evidence = compute_evidence(archive, prices, config)
     if since is not None:
         archive = archive[archive.index >= pd.Timestamp(since)]
     if recent is not None:
@@ -172,10 +196,10 @@ def compute_site_inputs(
             f"no week with {config.tickers.rut} data on or after "
             f"{(since or config.archive_start).isoformat()}: nothing to publish"
         )
-    computed = build_issues(archive, weeks_all, config, prices)
+    computed = enriched_issues(archive, weekly, config, prices)
     snapshots = {} if loaded.sample else load_snapshots(config.issues_dir)
-    issues = [issue_from_snapshot(snapshots[i.week]) if i.week in snapshots else i
-              for i in computed]
+    issues = [complete_frozen(issue_from_snapshot(snapshots[i.week]), i, weekly)
+              if i.week in snapshots else i for i in computed]
     report.frozen = sum(i.frozen for i in issues)
     table = archive.reset_index()
     table["as_of"] = table["as_of"].dt.strftime("%Y-%m-%d")
@@ -187,6 +211,7 @@ def compute_site_inputs(
             )
     charts = chartset.issue_charts(weeks_all, issues, config, progress=progress)
     report.charts_rendered, report.charts_cached = charts.rendered, charts.cached
+    evidence_charts = chartset.evidence_charts(evidence.table, EVIDENCE_CHART_ASSETS, config)
     report.weeks = len(issues)
     report.first_week, report.latest_week = issues[0].week, issues[-1].week
     report.stale = [
@@ -200,7 +225,9 @@ def compute_site_inputs(
         pages=pages,
         issue_charts=charts.by_week,
         archive_chart=charts.archive,
-        signals_csv=format_signals_csv(table[list(CSV_COLUMNS)]),
+        signals_csv=format_signals_csv(table[list(PUBLISHED_COLUMNS)]),
         source_label=loaded.label,
         sample=loaded.sample,
+        evidence=evidence,
+        evidence_charts=evidence_charts,
     )

@@ -216,6 +216,26 @@ def _latest_marker(data: pd.DataFrame, field: str, label: str, y: alt.Y) -> alt.
     )
 
 
+def _hover(data: pd.DataFrame, x: alt.X, y: alt.Y, *tips: alt.Tooltip) -> alt.LayerChart:
+    """The live view's hover: the nearest week gets a rule, a dot and a tooltip.
+
+    Only in the interactive (Vega) version of a chart; the static SVG stays as it was.
+    """
+    near = alt.selection_point(
+        name="hover", nearest=True, on="pointerover", clear="pointerout", fields=["date"],
+        empty=False,
+    )
+    base = alt.Chart(data).encode(x=alt.X("date:T"))
+    tooltip = [alt.Tooltip("utcyearmonthdate(date):T", title="As of", format="%-d %b %Y"), *tips]
+    return alt.layer(
+        base.mark_rule(strokeDash=[2, 2]).encode(opacity=alt.value(0.5))
+        .transform_filter(near),
+        base.mark_point(size=70, filled=True, color=LINE)
+        .encode(y=y, opacity=alt.condition(near, alt.value(1), alt.value(0)), tooltip=tooltip)
+        .add_params(near),
+    )
+
+
 def _finish(layers: list, title: str, subtitle: str) -> alt.LayerChart:
     return alt.layer(*layers).properties(
         title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=HEIGHT, config=CONFIG
@@ -244,7 +264,9 @@ CORR_TITLE = "BTC–Russell 2000 correlation"
 ALT_TITLE = "Altseason index"
 
 
-def score_chart(weeks: pd.DataFrame) -> alt.LayerChart | alt.Chart:
+def score_chart(
+    weeks: pd.DataFrame, *, interactive: bool = False
+) -> alt.LayerChart | alt.Chart:
     """The 0–100 composite score over the five band ranges, latest point marked."""
     _check(weeks)
     s = _series(weeks, "score")
@@ -276,10 +298,15 @@ def score_chart(weeks: pd.DataFrame) -> alt.LayerChart | alt.Chart:
         alt.Chart(data).mark_line(clip=True).encode(x=_x(weeks.index), y=y),
         _latest_marker(data, "score", format_level(last[1]), y),
     ]
+    if interactive:
+        layers.append(_hover(data, _x(weeks.index), y, alt.Tooltip("score:Q", title="Score",
+                                                                    format=".1f")))
     return _finish(layers, SCORE_TITLE, subtitle)
 
 
-def rut_chart(weeks: pd.DataFrame) -> alt.LayerChart | alt.Chart:
+def rut_chart(
+    weeks: pd.DataFrame, *, interactive: bool = False
+) -> alt.LayerChart | alt.Chart:
     """Weekly ^RUT close, its record level (dashed step) and breakout weeks (triangles)."""
     _check(weeks)
     close, record = _series(weeks, "rut_close"), _series(weeks, "rut_record_level")
@@ -307,6 +334,9 @@ def rut_chart(weeks: pd.DataFrame) -> alt.LayerChart | alt.Chart:
         )
         parts.append("triangles: breakout weeks (first record in 63+ trading days)")
     layers.append(_latest_marker(data, "close", f"{last[1]:,.0f}", y))
+    if interactive:
+        layers.append(_hover(data, x, y, alt.Tooltip("close:Q", title="Close", format=",.0f"),
+                             alt.Tooltip("record:Q", title="Record close", format=",.0f")))
     return _finish(layers, RUT_TITLE, "; ".join(parts))
 
 
@@ -316,7 +346,9 @@ def _rebased(weeks: pd.DataFrame) -> pd.Series:
     return ratio * (100.0 / valid.iloc[0]) if not valid.empty else ratio
 
 
-def relative_strength_chart(weeks: pd.DataFrame) -> alt.LayerChart | alt.Chart:
+def relative_strength_chart(
+    weeks: pd.DataFrame, *, interactive: bool = False
+) -> alt.LayerChart | alt.Chart:
     """IWM/SPY total-return ratio rebased to 100 at the first point of the window."""
     _check(weeks)
     rebased = _rebased(weeks)
@@ -332,6 +364,9 @@ def relative_strength_chart(weeks: pd.DataFrame) -> alt.LayerChart | alt.Chart:
         alt.Chart(data).mark_line().encode(x=_x(weeks.index), y=y),
         _latest_marker(data, "rs", f"{last[1]:.1f}", y),
     ]
+    if interactive:
+        layers.append(_hover(data, _x(weeks.index), y,
+                             alt.Tooltip("rs:Q", title="IWM/SPY (rebased)", format=".1f")))
     subtitle = (
         f"IWM ÷ SPY total return, rebased to 100 on {format_date(start)}; "
         "above 100: small caps ahead"
@@ -339,7 +374,9 @@ def relative_strength_chart(weeks: pd.DataFrame) -> alt.LayerChart | alt.Chart:
     return _finish(layers, RS_TITLE, subtitle)
 
 
-def correlation_chart(weeks: pd.DataFrame) -> alt.LayerChart | alt.Chart:
+def correlation_chart(
+    weeks: pd.DataFrame, *, interactive: bool = False
+) -> alt.LayerChart | alt.Chart:
     """90-day BTC–^RUT return correlation on a fixed [-1, 1] scale with a zero rule."""
     _check(weeks)
     corr = _series(weeks, "btc_rut_corr_90d").clip(-1, 1)
@@ -359,11 +396,16 @@ def correlation_chart(weeks: pd.DataFrame) -> alt.LayerChart | alt.Chart:
         alt.Chart(data).mark_line(clip=True).encode(x=_x(weeks.index), y=y),
         _latest_marker(data, "corr", _signed(last[1]).replace("-", "\u2212"), y),
     ]
+    if interactive:
+        layers.append(_hover(data, _x(weeks.index), y,
+                             alt.Tooltip("corr:Q", title="Correlation", format="+.2f")))
     subtitle = "Pearson correlation of daily log returns over the last 90 trading days"
     return _finish(layers, CORR_TITLE, subtitle)
 
 
-def altseason_chart(weeks: pd.DataFrame) -> alt.LayerChart | alt.Chart:
+def altseason_chart(
+    weeks: pd.DataFrame, *, interactive: bool = False
+) -> alt.LayerChart | alt.Chart:
     """Altseason index 0–100 with the 75 (altseason) and 25 (BTC season) thresholds."""
     _check(weeks)
     idx = _series(weeks, "altseason_index")
@@ -399,6 +441,9 @@ def altseason_chart(weeks: pd.DataFrame) -> alt.LayerChart | alt.Chart:
         alt.Chart(data).mark_line(clip=True).encode(x=_x(weeks.index), y=y),
         _latest_marker(data, "alt", format_level(last[1]), y),
     ]
+    if interactive:
+        layers.append(_hover(data, _x(weeks.index), y,
+                             alt.Tooltip("alt:Q", title="Altseason index", format=".1f")))
     subtitle = "Share of the alt basket (%) beating BTC over the last 90 days"
     return _finish(layers, ALT_TITLE, subtitle)
 
@@ -497,7 +542,7 @@ class ChartDef:
     """A chart of the weekly table: its title, its builder and its text description."""
 
     title: str
-    build: Callable[[pd.DataFrame], alt.TopLevelMixin]
+    build: Callable[..., alt.TopLevelMixin]  # (weeks, *, interactive=False)
     describe: Callable[[pd.DataFrame], str]
 
 
@@ -664,6 +709,18 @@ def render_chart(
         prefix=prefix or f"chart-{name.replace('_', '-')}",
         description=chart_def.describe(weeks),
     )
+
+
+def render_vega(chart: alt.TopLevelMixin) -> str:
+    """The chart compiled to a compact Vega spec, safe inside <script type="application/json">.
+
+    The browser then needs only the Vega runtime (no Vega-Lite compiler); `<`, `>` and `&`
+    are escaped so the JSON can never close its script element.
+    """
+    spec = chart.to_dict(format="vega")
+    spec.pop("$schema", None)
+    text = json.dumps(spec, separators=(",", ":"), ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def render_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:

@@ -158,3 +158,36 @@ def _render_all(jobs: list[_Job], cache: Path, progress: Progress | None) -> dic
             if progress:
                 progress("charts", len(done), len(jobs))
     return done
+
+
+EVIDENCE_SOURCES = ("charts.py", "evidence_chart.py", "evidence_text.py", "evidence.py")
+
+
+def evidence_charts(table: pd.DataFrame, assets: tuple[str, ...], config: Config) -> list[Chart]:
+    """The evidence page's charts (one per asset, ^RUT events), cached by their rows."""
+    code = hashlib.sha256(b"".join(Path(__file__).with_name(n).read_bytes()
+                                   for n in EVIDENCE_SOURCES)).hexdigest()
+    cache = config.cache_dir / "charts"
+    out = []
+    for asset in assets:
+        rows = table[table["asset"] == asset]
+        key = hashlib.sha256(f"{code}\nevidence\n{asset}\n{_code_version()}\n".encode()
+                             + rows.to_csv(index=False).encode()).hexdigest()
+        chart = _load(cache, key)
+        if chart is None:
+            chart = render_evidence(rows, asset)
+            _store(cache, key, chart)
+        out.append(chart)
+    return out
+
+
+def render_evidence(rows: pd.DataFrame, asset: str) -> Chart:
+    """Build, describe and render one evidence chart (imports Altair and vl-convert)."""
+    from generator import charts, evidence_chart
+
+    chart = evidence_chart.forward_return_chart(rows, asset)
+    description = evidence_chart.describe_forward_returns(rows, asset)
+    name = f"evidence-{asset.lower().replace('-usd', '')}"
+    svg = charts.render_svg(chart, cache_dir=None, prefix=f"c-{name}", description=description)
+    title = chart.to_dict(validate=False)["title"]["text"]
+    return Chart(name, title, description, svg)

@@ -19,6 +19,8 @@ class FeedItem:
     summary: str
     html: str
     author: str = ""
+    image_url: str = ""  # the key chart as a PNG (absolute URL), sent as an enclosure
+    image_length: int = 0
 
 
 def render_feed(config: Config, items: Sequence[FeedItem], updated: dt.datetime) -> bytes:
@@ -49,4 +51,6 @@ def render_feed(config: Config, items: Sequence[FeedItem], updated: dt.datetime)
         entry.content(item.html)  # escaped text, never CDATA (content may hold "]]>")
         if item.author:
             entry.dc.dc_creator(item.author)
+        if item.image_url:
+            entry.enclosure(item.image_url, str(item.image_length), "image/png")
     return fg.rss_str(pretty=True)

@@ -24,6 +24,7 @@ import pandas as pd
 
 from generator.config import Config
 from generator.prices import Prices, empty_frame
+from generator.shares import load_shares, merge_shares, normalize_shares, shares_dir, write_shares
 from generator.store import load_store, merge_prices, restatement_factors, write_store
 from generator.validate import validate_prices
 
@@ -40,6 +41,8 @@ _FAILED_LINE = re.compile(r"^\[(?P<symbols>[^\]]*)\]: (?P<reason>.*)$", re.DOTAL
 _SYMBOL_LINE = re.compile(r"^\$(?P<symbol>[^:\s]+): (?P<reason>.*)$", re.DOTALL)
 _NETWORK_WORDS = ("connection", "timed out", "timeout", "unreachable", "resolve", "ssl", "curl")
 _cache_location: str | None = None
+SHARES_START = dt.date(2015, 1, 1)  # first date asked for when no shares are stored yet
+SharesGetter = Callable[[str, dt.date], Any]
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,85 @@ def fetch_into_store(
         merged[ticker] = merge_prices(old, frame)
     write_store(config.prices_dir, merged)
     return FetchResult(prices=merged, failures=result.failures, warnings=notes)
+
+
+@dataclass(frozen=True)
+class SharesResult:
+    """Shares-outstanding series of the tickers that worked and the reason for each that did not."""
+
+    shares: dict[str, pd.Series]
+    failures: dict[str, str] = field(default_factory=dict)
+
+
+def fetch_shares(
+    tickers: Sequence[str],
+    starts: Mapping[str, dt.date],
+    *,
+    cache_dir: Path,
+    session: Any = None,
+    get: SharesGetter | None = None,
+) -> SharesResult:
+    """Shares outstanding per ticker from `Ticker.get_shares_full`, one value per day.
+
+    The reply is a tz-aware Series (several rows a day possible) or None, and a malformed
+    reply raises (KeyError, HTTP errors): every outcome ends in `shares` or `failures`.
+    `get(ticker, start)` replaces the yfinance call in tests.
+    """
+    if get is None:
+        def get(ticker: str, start: dt.date) -> Any:
+            return _yf_shares(ticker, start, Path(cache_dir), session)
+
+    shares: dict[str, pd.Series] = {}
+    failures: dict[str, str] = {}
+    for ticker in dict.fromkeys(tickers):
+        with _captured_yfinance_log() as records:
+            try:
+                series = normalize_shares(get(ticker, starts[ticker]))
+            except Exception as exc:  # yfinance raises on malformed or failed replies
+                failures[ticker] = f"shares request failed: {exc!r}"
+                continue
+        if series.empty:
+            logged = "; ".join(r.getMessage() for r in records if r.levelno >= logging.ERROR)
+            failures[ticker] = "no shares-outstanding history returned" + (
+                f" ({logged})" if logged else "")
+        else:
+            shares[ticker] = series
+    return SharesResult(shares, failures)
+
+
+def fetch_shares_into_store(
+    config: Config, *, session: Any = None, get: SharesGetter | None = None
+) -> SharesResult:
+    """Fetch shares outstanding of `flow_etfs` into `data/shares/` (merged, never shortened).
+
+    `shares` holds the merged stored series of the tickers fetched; a failed ticker keeps
+    its file untouched and appears only in `failures`.
+    """
+    folder = shares_dir(config.data_dir)
+    stored = load_shares(folder, config.flow_etfs)
+    starts = {}
+    for ticker in config.flow_etfs:
+        old = stored.get(ticker)
+        last = None if old is None or old.empty else pd.Timestamp(old.index.max()).date()
+        starts[ticker] = (max(last - dt.timedelta(days=OVERLAP_DAYS), SHARES_START)
+                          if last else SHARES_START)
+    result = fetch_shares(config.flow_etfs, starts, cache_dir=config.cache_dir, session=session,
+                          get=get)
+    merged = {t: merge_shares(stored[t], s) if t in stored else s
+              for t, s in result.shares.items()}
+    write_shares(folder, merged)
+    return SharesResult(merged, result.failures)
+
+
+def _yf_shares(ticker: str, start: dt.date, cache_dir: Path, session: Any) -> Any:
+    """The one `get_shares_full` call (yfinance)."""
+    import yfinance as yf
+
+    _prepare_yfinance(yf, cache_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        return yf.Ticker(ticker, session=session).get_shares_full(start=start.isoformat())
 
 
 def store_start(stored: pd.DataFrame | None, history_start: dt.date) -> dt.date:

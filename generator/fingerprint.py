@@ -53,6 +53,12 @@ def compute_fingerprint(config: Config, options: dict[str, object]) -> str | Non
             path = folder / (ticker.replace("^", "_") + ".csv")
             h.update(ticker.encode())
             h.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"-")
+        # shares outstanding (flows): `DIR/shares/` for csv:DIR, `data/shares/` for the store
+        shares = folder / "shares" if source.startswith("csv:") else config.data_dir / "shares"
+        for ticker in config.flow_etfs:
+            path = shares / (ticker.replace("^", "_") + ".csv")
+            h.update(f"shares:{ticker}".encode())
+            h.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"-")
     return h.hexdigest()
 
 

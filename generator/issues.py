@@ -92,6 +92,8 @@ class Issue:
     window: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
     frozen: bool = False
     backfilled: bool = False
+    narrative: tuple[str, ...] = ()  # the generated "what changed" sentences
+    notes: dict[str, str] = field(default_factory=dict)  # why a further signal is n/a
 
     @property
     def slug(self) -> str:
@@ -189,6 +191,11 @@ def build_issues(
     """
     issues: list[Issue] = []
     previous: dict[str, object] | None = None
+    if len(archive):  # the week before the first one shown, so a --since build agrees
+        before = weeks[weeks.index < archive.index[0]].tail(1).reset_index()
+        if len(before) and all(k in before.columns for k in columns):
+            row = before.to_dict("records")[0]
+            previous = {k: _clean(row[k]) for k in ("week", *columns)}
     records = archive.reset_index().to_dict("records")
     for i, row in enumerate(records):
         as_of = row["as_of"].date()

@@ -13,6 +13,9 @@ from urllib.parse import urljoin
 from generator import __version__
 from generator.config import Config
 from generator.content import Note
+from generator.evidence import Evidence, format_evidence_csv
+from generator.evidence_text import page_context as evidence_page_context
+from generator.extended import EXTENDED_COLUMNS, further_rows
 from generator.feed import FeedItem, render_feed
 from generator.issues import Issue, StaleInput
 from generator.render import fmt_date, fmt_score, render_page
@@ -45,6 +48,8 @@ class SiteInputs:
     source_label: str
     sample: bool = False
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    evidence: Evidence | None = None
+    evidence_charts: tuple[Chart, ...] | list[Chart] = ()
 
 
 def build_site(inputs: SiteInputs) -> dict[str, bytes]:
@@ -85,6 +90,7 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes]:
             previous=issues[i - 1] if i > 0 else None,
             following=issues[i + 1] if i + 1 < len(issues) else None,
             is_home=False,
+            further=further_rows(issue.values, issue.notes),
         )
     page(
         "index.html",
@@ -95,9 +101,15 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes]:
         previous=issues[-2] if len(issues) > 1 else None,
         following=None,
         is_home=True,
+        further=further_rows(latest.values, latest.notes),
     )
     page("issues/index.html", "archive.html", issues=list(reversed(issues)),
          chart=inputs.archive_chart, notes=inputs.notes)
+    if inputs.evidence is not None:
+        page("evidence/index.html", "evidence.html", charts=list(inputs.evidence_charts),
+             issue_paths={i.week: i.path for i in issues},
+             **evidence_page_context(inputs.evidence, cfg))
+        files["data/evidence.csv"] = format_evidence_csv(inputs.evidence.table).encode("utf-8")
     for slug, note in inputs.pages.items():
         page(f"{slug}/index.html", "page.html", page=note)
     page("404.html", "404.html")
@@ -210,6 +222,9 @@ def render_latest_json(config: Config, issue: Issue, sample: bool) -> bytes:
             for c in issue.components
         },
         "signals": {k: _json_value(issue.values[k]) for k in SIGNAL_COLUMNS},
+        "further_signals": {k: _json_value(issue.values.get(k)) for k in EXTENDED_COLUMNS},
+        "further_signals_notes": dict(sorted(issue.notes.items())),
+        "what_changed": list(issue.narrative),
         "stale_inputs": [_stale_json(s) for s in issue.stale],
         "generator_version": __version__,
     }

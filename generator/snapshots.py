@@ -53,6 +53,8 @@ def make_snapshot(
     stale: list[dict[str, Any]],
     chart_window: Mapping[str, list[Any]],
     backfilled: bool,
+    narrative: tuple[str, ...] = (),
+    notes: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The snapshot document of one issue (plain JSON types, NaN as null)."""
     return {
@@ -66,6 +68,8 @@ def make_snapshot(
         "weights": {k: float(v) for k, v in weights.items()},
         "stale": stale,
         "chart_window": {k: [_plain(v) for v in vs] for k, vs in chart_window.items()},
+        "narrative": list(narrative),
+        "notes": dict(notes or {}),
     }
 
 
@@ -146,6 +150,8 @@ def snapshot_of(issue: Issue, weights: Mapping[str, float], *, backfilled: bool)
         ],
         chart_window=columns,
         backfilled=backfilled,
+        narrative=issue.narrative,
+        notes=issue.notes,
     )
 
 
@@ -178,6 +184,9 @@ def issue_from_snapshot(doc: Mapping[str, Any]) -> Issue:
         window=window,
         frozen=True,
         backfilled=bool(doc.get("backfilled")),
+        # Snapshots written before these existed lack them: the build fills them in.
+        narrative=tuple(doc.get("narrative") or ()),
+        notes=dict(doc.get("notes") or {}),
     )
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 from generator.config import Config
 from generator.errors import DataError, UserError
 from generator.prices import Prices, load_price_csv, ticker_filename
+from generator.shares import load_shares, shares_dir
 from generator.validate import validate_prices
 
 SOURCES_HELP = "yfinance (default: fetch into data/prices, then build from it), csv:DIR, sample"
@@ -25,6 +26,7 @@ class Loaded:
     sample: bool = False
     failures: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    shares: dict[str, pd.Series] = field(default_factory=dict)  # shares outstanding, for flows
 
 
 def parse_source(spec: str) -> tuple[str, Path | None]:
@@ -48,7 +50,8 @@ def load_source(spec: str, config: Config, *, fetch: bool = True) -> Loaded:
         if not folder.is_dir():
             raise DataError(f"{folder}: no such folder for --source csv:DIR")
         prices, warnings = load_csv_dir(folder, config.all_tickers)
-        return Loaded(prices, f"CSV files in {folder.name}/", warnings=warnings)
+        shares = load_shares(folder / "shares", config.flow_etfs)  # `DIR/shares/`, if any
+        return Loaded(prices, f"CSV files in {folder.name}/", warnings=warnings, shares=shares)
     failures: dict[str, str] = {}
     warnings: list[str] = []
     if fetch:
@@ -56,10 +59,22 @@ def load_source(spec: str, config: Config, *, fetch: bool = True) -> Loaded:
 
         result = fetch_into_store(config)
         failures, warnings = dict(result.failures), list(result.warnings)
+        warnings.extend(fetch_shares_notes(config))
     from generator.store import load_store
 
     prices = load_store(config.prices_dir, config.all_tickers)
-    return Loaded(prices, "Yahoo Finance via yfinance", failures=failures, warnings=warnings)
+    shares = load_shares(shares_dir(config.data_dir), config.flow_etfs)
+    return Loaded(prices, "Yahoo Finance via yfinance", failures=failures, warnings=warnings,
+                  shares=shares)
+
+
+def fetch_shares_notes(config: Config) -> list[str]:
+    """Fetch shares outstanding into `data/shares/`; a failure is a note, flows stay n/a."""
+    from generator.fetch import fetch_shares_into_store
+
+    result = fetch_shares_into_store(config)
+    return [f"{ticker}: no shares outstanding from Yahoo ({reason}); its flows stay n/a"
+            for ticker, reason in sorted(result.failures.items())]
 
 
 def load_csv_dir(folder: Path, tickers: tuple[str, ...]) -> tuple[Prices, list[str]]:

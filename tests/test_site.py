@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import feedparser
 import pytest
 
+from generator.extended import EXTENDED_COLUMNS
 from generator.render import fmt_score
 from generator.signals import CSV_COLUMNS
 
@@ -76,7 +77,8 @@ def test_one_issue_page_per_archive_week(sample_site):
 
 def test_signals_csv_contract(sample_site):
     text = sample_site.read("data/signals.csv")
-    assert text.splitlines()[0] == ",".join(CSV_COLUMNS)
+    # the contract columns first, in order; the further signals after them
+    assert text.splitlines()[0] == ",".join((*CSV_COLUMNS, *EXTENDED_COLUMNS))
     rows = signals_rows(sample_site)
     assert [r["as_of"] for r in rows] == sorted(r["as_of"] for r in rows)
     for r in rows:

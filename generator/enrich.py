@@ -1,0 +1,96 @@
+"""Issues with their further signals and generated sentences (pure).
+
+The further signals (`extended`) are extra weekly columns, so they travel in `Issue.values`
+and are frozen with the other numbers; why a value is n/a travels in `Issue.notes`, and
+the "what changed" sentences in `Issue.narrative`, both frozen too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from generator.config import Config
+from generator.extended import EXTENDED_COLUMNS, Extended, compute_extended, reasons_at
+from generator.issues import Issue, build_issues
+from generator.narrative import Context, compose, compute_contexts
+from generator.prices import Prices
+from generator.signals import (
+    CSV_COLUMNS,
+    SIGNAL_COLUMNS,
+    archive_weeks,
+    compute_daily,
+    compute_weeks,
+)
+
+ISSUE_COLUMNS = (*SIGNAL_COLUMNS, *EXTENDED_COLUMNS)
+
+
+@dataclass(frozen=True)
+class Weekly:
+    """The daily frame, the weekly table with the further columns, and what explains them."""
+
+    daily: pd.DataFrame
+    weeks: pd.DataFrame  # signals.compute_weeks + EXTENDED_COLUMNS, every week of E
+    extended: Extended
+    contexts: dict[str, Context]
+
+
+def compute_weekly(
+    prices: Prices, config: Config, shares: Mapping[str, pd.Series] | None = None
+) -> Weekly:
+    """Signals, further signals and narrative contexts for every week of E."""
+    daily = compute_daily(prices, config)
+    weeks = compute_weeks(daily, config)
+    extended = compute_extended(daily, weeks, prices, config, shares)
+    iwm = prices.get(config.tickers.iwm)
+    contexts = compute_contexts(daily, weeks, config.windows.breakout_gap,
+                                None if iwm is None else iwm["close"])
+    return Weekly(daily, weeks.join(extended.values), extended, contexts)
+
+
+def with_story(issue: Issue, weekly: Weekly) -> Issue:
+    """The issue with its n/a reasons and its generated sentences."""
+    notes = reasons_at(weekly.extended, pd.Timestamp(issue.as_of))
+    issue = dataclasses.replace(issue, notes=notes)
+    return dataclasses.replace(issue, narrative=compose(issue, weekly.contexts[issue.week]))
+
+
+def enriched_issues(archive: pd.DataFrame, weekly: Weekly, config: Config,
+                    prices: Prices) -> list[Issue]:
+    """Issues of the archive rows, with further signals, reasons and sentences."""
+    issues = build_issues(archive, weekly.weeks, config, prices, columns=ISSUE_COLUMNS)
+    return [with_story(i, weekly) for i in issues]
+
+
+def complete_frozen(frozen: Issue, computed: Issue, weekly: Weekly) -> Issue:
+    """A snapshot written before the further signals existed, completed from the computation.
+
+    Frozen values are never changed; only what the snapshot lacks is added (the further
+    values, their reasons, and the sentences, composed from the frozen numbers).
+    """
+    missing = [k for k in EXTENDED_COLUMNS if k not in frozen.values]
+    if not missing and frozen.narrative:
+        return frozen
+    values = {**frozen.values, **{k: computed.values.get(k) for k in missing}}
+    notes = {**{k: v for k, v in computed.notes.items() if k in missing}, **frozen.notes}
+    issue = dataclasses.replace(frozen, values=values, notes=notes)
+    if not issue.narrative:
+        issue = dataclasses.replace(issue, narrative=compose(issue, weekly.contexts[issue.week]))
+    return issue
+
+
+PUBLISHED_COLUMNS = (*CSV_COLUMNS, *EXTENDED_COLUMNS)
+
+
+def published_signals(
+    prices: Prices, config: Config, shares: Mapping[str, pd.Series] | None = None
+) -> pd.DataFrame:
+    """`/data/signals.csv` as a table: the contract columns of SPEC §7, then the further ones."""
+    weekly = compute_weekly(prices, config, shares)
+    table = archive_weeks(weekly.weeks, config).reset_index()
+    table["as_of"] = table["as_of"].dt.strftime("%Y-%m-%d")
+    return table[list(PUBLISHED_COLUMNS)]

@@ -1,0 +1,115 @@
+"""The evidence chart: forward returns after breakouts against every week, per horizon."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from generator.charts import ACCENT, CONFIG, INK, MID, WIDTH, _no_data
+from generator.evidence import EVENT_FLAGS, HORIZONS
+from generator.evidence_text import ARTICLES, EVENT_NAMES, asset_name
+from generator.render import fmt_pct
+
+HEIGHT = 300
+GOLDEN = 0.6180339887498949  # low-discrepancy jitter: deterministic and evenly spread
+TICKS = (0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32)  # growth multiples 1 + r
+
+
+def _title(asset: str, event: str) -> str:
+    return f"{asset_name(asset)[:1].upper()}{asset_name(asset)[1:]} after {EVENT_NAMES[event][1]}"
+
+
+def _events(table: pd.DataFrame, asset: str, event: str) -> pd.DataFrame:
+    """Event-week forward returns, spread a little sideways so equal values stay visible."""
+    rows = table[(table["asset"] == asset) & table[EVENT_FLAGS[event]].astype(bool)]
+    pos = np.array([HORIZONS.index(h) for h in rows["horizon_weeks"]], dtype=float)
+    jitter = (np.arange(len(rows)) * GOLDEN) % 1.0 - 0.5
+    return pd.DataFrame({
+        "x": np.round(pos + 0.2 + jitter * 0.12, 4),
+        "multiple": np.round(1 + rows["forward_return"].to_numpy(dtype=float), 4),
+        "week": rows["week"].to_numpy(),
+    })
+
+
+def _boxes(table: pd.DataFrame, asset: str, event: str) -> pd.DataFrame:
+    """Per horizon: all weeks' 5/25/50/75/95% quantiles (left) and the events' median (right)."""
+    rows = table[table["asset"] == asset]
+    out = []
+    for i, h in enumerate(HORIZONS):
+        at = rows[rows["horizon_weeks"] == h]
+        if at.empty:
+            continue
+        q = np.quantile(1 + at["forward_return"].to_numpy(dtype=float), [0.05, .25, .5, .75, .95])
+        hits = at[at[EVENT_FLAGS[event]].astype(bool)]
+        med = 1 + float(np.median(hits["forward_return"])) if len(hits) else np.nan
+        out.append({"x": i - 0.18, "lo": i - 0.3, "hi": i - 0.06, "ex_lo": i + 0.08,
+                    "ex_hi": i + 0.32, "q05": q[0], "q25": q[1], "q50": q[2], "q75": q[3],
+                    "q95": q[4], "event_median": med})
+    return pd.DataFrame(out).round(4)
+
+
+def forward_return_chart(table: pd.DataFrame, asset: str, event: str = "rut") -> alt.TopLevelMixin:
+    """Per horizon: a box of every week's forward return (5–95% whiskers, 25–75% box, median),
+    the event weeks as diamonds with their median bar, on a log scale of 1 + r."""
+    title = _title(asset, event)
+    boxes = _boxes(table, asset, event)
+    if boxes.empty:
+        return _no_data(title, f"a complete forward window for {asset_name(asset)}")
+    events = _events(table, asset, event)
+    lo = float(min(boxes["q05"].min(), events["multiple"].min() if len(events) else 1, 0.9))
+    hi = float(max(boxes["q95"].max(), events["multiple"].max() if len(events) else 1, 1.1))
+    ticks = [t for t in TICKS if lo <= t <= hi] or [1]
+    y_axis = alt.Axis(values=ticks, tickCount=len(ticks), grid=True,
+                      labelExpr="datum.value === 1 ? '0%' : format(datum.value - 1, '+.0%')")
+    scale = alt.Scale(type="log", domain=[lo / 1.05, hi * 1.05], nice=False)
+    x = alt.X("x:Q", scale=alt.Scale(domain=[-0.5, len(HORIZONS) - 0.5], nice=False),
+              axis=alt.Axis(values=list(range(len(HORIZONS))), grid=False, ticks=False,
+                            labelExpr="[" + ",".join(f"'{h} weeks'" for h in HORIZONS) +
+                            "][datum.value]"))
+    base = alt.Chart(boxes)
+    layers = [
+        alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(strokeDash=[4, 3], opacity=0.5)
+        .encode(y=alt.Y("y:Q", scale=scale, axis=y_axis)),
+        base.mark_rule(color=MID, strokeWidth=1.5).encode(
+            x=x, y=alt.Y("q05:Q", scale=scale, axis=y_axis), y2="q95:Q"),
+        base.mark_rect(color=MID, opacity=0.45).encode(
+            x=alt.X("lo:Q"), x2="hi:Q", y=alt.Y("q25:Q"), y2="q75:Q"),
+        base.mark_rule(color=INK, strokeWidth=2.5).encode(
+            x=alt.X("lo:Q"), x2="hi:Q", y=alt.Y("q50:Q")),
+        base.transform_filter("isValid(datum.event_median)").mark_rule(
+            color=ACCENT, strokeWidth=2.5).encode(
+            x=alt.X("ex_lo:Q"), x2="ex_hi:Q", y=alt.Y("event_median:Q")),
+    ]
+    if len(events):
+        layers.append(alt.Chart(events).mark_point(
+            shape="diamond", size=70, filled=True, opacity=1, color=ACCENT).encode(
+            x=alt.X("x:Q"), y=alt.Y("multiple:Q")))
+    subtitle = [
+        "Return from each week's as-of date (log scale). Grey: all weeks, box 25–75%,",
+        f"whiskers 5–95%, bar median. Orange: weeks with {ARTICLES[event]} "
+        f"{EVENT_NAMES[event][0]}, bar median.",
+    ]
+    return alt.layer(*layers).properties(
+        title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=HEIGHT, config=CONFIG,
+        padding={"left": 10, "right": 6, "top": 4, "bottom": 2})  # room for "+1500%"
+
+
+def describe_forward_returns(table: pd.DataFrame, asset: str, event: str = "rut") -> str:
+    """Plain-text summary of the chart: the two medians and counts per horizon."""
+    rows = table[table["asset"] == asset]
+    parts = []
+    for h in HORIZONS:
+        at = rows[rows["horizon_weeks"] == h]
+        hits = at[at[EVENT_FLAGS[event]].astype(bool)]
+        if at.empty:
+            parts.append(f"{h} weeks: no complete window yet")
+            continue
+        med_all = fmt_pct(float(np.median(at["forward_return"])))
+        if hits.empty:
+            parts.append(f"{h} weeks: median {med_all} over {len(at)} weeks, no event yet")
+        else:
+            med_hit = fmt_pct(float(np.median(hits["forward_return"])))
+            parts.append(f"{h} weeks: median {med_hit} after {len(hits)} events, "
+                         f"{med_all} over all {len(at)} weeks")
+    return f"{_title(asset, event)}, forward returns by horizon. " + "; ".join(parts) + "."
