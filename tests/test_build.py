@@ -116,3 +116,4 @@ def test_frozen_issue_is_rendered_from_its_snapshot(project, csv_dir, monkeypatc
     assert run(project, "build", "--source", f"csv:{csv_dir}", "--since", SINCE).exit_code == 0
     page = (project / "site" / "issues" / "2026-w20" / "index.html").read_text(encoding="utf-8")
     assert "12,345.68" in page
+    assert "backfilled: computed later from history" in page
