@@ -53,17 +53,23 @@ def _code_version() -> str:
         vl = importlib.metadata.version("vl-convert-python")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover
         vl = "?"
-    return hashlib.sha256(CHARTS_SOURCE.read_bytes() + vl.encode()).hexdigest()
+    # "vega-1": cached charts carry their Vega spec (format of the cache JSON)
+    return hashlib.sha256(CHARTS_SOURCE.read_bytes() + vl.encode() + b"vega-1").hexdigest()
 
 
-def data_key(code: str, name: str, window: pd.DataFrame, title: str | None = None) -> str:
-    """Content hash of one chart: chart code, name, title and its exact input rows."""
-    h = hashlib.sha256(f"{code}\n{name}\n{title}\n".encode())
-    h.update(window.index.strftime("%Y-%m-%d").str.cat(sep=",").encode())
-    for col in window.columns:
+def window_digest(window: pd.DataFrame) -> str:
+    """Hash of a chart input: its dates and every column (by name, so order never matters)."""
+    h = hashlib.sha256(window.index.to_numpy(dtype="datetime64[D]").tobytes())
+    for col in sorted(window.columns):
         h.update(col.encode())
         h.update(window[col].to_numpy(dtype="float64").tobytes())
     return h.hexdigest()
+
+
+def data_key(code: str, name: str, window: pd.DataFrame | str, title: str | None = None) -> str:
+    """Content hash of one chart: chart code, name, title and its input (or its digest)."""
+    digest = window if isinstance(window, str) else window_digest(window)
+    return hashlib.sha256(f"{code}\n{name}\n{title}\n{digest}".encode()).hexdigest()
 
 
 def issue_charts(
@@ -76,8 +82,9 @@ def issue_charts(
     jobs: list[tuple[str, _Job]] = []
     for issue in issues:
         window = issue.window
+        digest = window_digest(window)
         for name in ISSUE_CHARTS:
-            jobs.append((issue.week, _Job(data_key(code, name, window), name, None, window)))
+            jobs.append((issue.week, _Job(data_key(code, name, digest), name, None, window)))
     archive_rows = weeks_all.loc[pd.Timestamp(issues[0].as_of) : pd.Timestamp(issues[-1].as_of),
                                  list(CHART_COLUMNS)]
     archive_title = f"Composite risk-on score, every week since {issues[0].as_of.year}"
@@ -121,7 +128,11 @@ def render_one(job: _Job) -> Chart:
     description = chart_def.describe(job.window)
     svg = charts.render_svg(chart, cache_dir=None, prefix=f"c-{job.name.replace('_', '-')}",
                             description=description)
-    return Chart(job.name, job.title or chart_def.title, description, svg)
+    live = chart_def.build(job.window, interactive=True)
+    if job.title:
+        live = live.properties(title=job.title)
+    return Chart(job.name, job.title or chart_def.title, description, svg,
+                 charts.render_vega(live))
 
 
 def _render_chunk(jobs: list[_Job]) -> list[tuple[str, Chart]]:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from generator import __version__
 from generator.errors import DataError
-from generator.issues import Issue, StaleInput, make_components
+from generator.issues import CHART_COLUMNS, Issue, StaleInput, make_components
 
 SCHEMA_VERSION = 1
 _NAME = re.compile(r"^(\d{4})-W(\d\d)\.json$")
@@ -171,6 +171,8 @@ def issue_from_snapshot(doc: Mapping[str, Any]) -> Issue:
     )
     window.index = dates
     window.index.name = "as_of"
+    window = window[[c for c in CHART_COLUMNS if c in window.columns]
+                    + [c for c in window.columns if c not in CHART_COLUMNS]]
     return Issue(
         week=doc["week"],
         as_of=dt.date.fromisoformat(doc["as_of"]),

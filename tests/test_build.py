@@ -108,6 +108,9 @@ def test_snapshots_are_frozen_point_in_time(project, csv_dir, monkeypatch):
 def test_frozen_issue_is_rendered_from_its_snapshot(project, csv_dir, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
     assert run(project, "build", "--source", f"csv:{csv_dir}", "--since", SINCE).exit_code == 0
+    again = run(project, "build", "--source", f"csv:{csv_dir}", "--since", SINCE,
+                "--out", str(project / "again"))
+    assert again.exit_code == 0 and "charts 0 rendered" in again.output  # same cache keys
     path = project / "data" / "issues" / "2026-W20.json"
     doc = json.loads(path.read_text())
     assert doc["schema"] == 1 and doc["backfilled"] is True and doc["generator_version"]
