@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import chartset, clock
+from generator import chartset, clock, imageset
 from generator.config import Config
 from generator.content import Note, load_issue_notes, load_pages
 from generator.enrich import (
@@ -212,6 +212,7 @@ def compute_site_inputs(
     charts = chartset.issue_charts(weeks_all, issues, config, progress=progress)
     report.charts_rendered, report.charts_cached = charts.rendered, charts.cached
     evidence_charts = chartset.evidence_charts(evidence.table, EVIDENCE_CHART_ASSETS, config)
+    images = imageset.issue_images(issues, config, {i.week for i in issues[-config.feed_size:]})
     report.weeks = len(issues)
     report.first_week, report.latest_week = issues[0].week, issues[-1].week
     report.stale = [
@@ -230,4 +231,6 @@ def compute_site_inputs(
         sample=loaded.sample,
         evidence=evidence,
         evidence_charts=evidence_charts,
+        images=images,
+        site_card=imageset.site_card(config),
     )

@@ -13,10 +13,12 @@ from urllib.parse import urljoin
 from generator import __version__
 from generator.config import Config
 from generator.content import Note
+from generator.downloads import downloads
 from generator.evidence import Evidence, format_evidence_csv
 from generator.evidence_text import page_context as evidence_page_context
 from generator.extended import EXTENDED_COLUMNS, further_rows
 from generator.feed import FeedItem, render_feed
+from generator.imageset import IssueImages
 from generator.issues import Issue, StaleInput
 from generator.render import fmt_date, fmt_score, render_page
 from generator.signals import SIGNAL_COLUMNS
@@ -32,6 +34,7 @@ class Chart:
     title: str
     description: str
     svg: str
+    vega: str = ""  # compact Vega spec for the live view (assets/charts.js); "" = static only
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class SiteInputs:
     warnings: tuple[str, ...] = field(default_factory=tuple)
     evidence: Evidence | None = None
     evidence_charts: tuple[Chart, ...] | list[Chart] = ()
+    images: Mapping[str, IssueImages] = field(default_factory=dict)
+    site_card: bytes | None = None
 
 
 def build_site(inputs: SiteInputs) -> dict[str, bytes]:
@@ -68,12 +73,16 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes]:
         "version": __version__,
     }
 
+    site_card_url = cfg.url("assets/card.png") if inputs.site_card else None
+
     def page(path: str, template: str, **context) -> None:
         depth = path.count("/")
         root = "../" * depth if depth else "./"
         for key in ("note", "page"):
             if context.get(key) is not None:
                 context[f"{key}_html"] = rebase_links(context[key].html, root)
+        context.setdefault("og_image", site_card_url)
+        context.setdefault("og_image_alt", f"{cfg.title}: {cfg.description}")
         html = render_page(
             cfg.templates_dir, template, root=root, canonical=cfg.url(_dir_of(path)),
             **common, **context,
@@ -91,6 +100,7 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes]:
             following=issues[i + 1] if i + 1 < len(issues) else None,
             is_home=False,
             further=further_rows(issue.values, issue.notes),
+            **_card(cfg, inputs, issue),
         )
     page(
         "index.html",
@@ -102,6 +112,7 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes]:
         following=None,
         is_home=True,
         further=further_rows(latest.values, latest.notes),
+        **_card(cfg, inputs, latest),
     )
     page("issues/index.html", "archive.html", issues=list(reversed(issues)),
          chart=inputs.archive_chart, notes=inputs.notes)
@@ -113,13 +124,37 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes]:
     for slug, note in inputs.pages.items():
         page(f"{slug}/index.html", "page.html", page=note)
     page("404.html", "404.html")
-    files["assets/style.css"] = (cfg.templates_dir / "assets" / "style.css").read_bytes()
+    for asset in ("style.css", "charts.js", "vega.min.js"):
+        if (cfg.templates_dir / "assets" / asset).is_file():
+            files[f"assets/{asset}"] = (cfg.templates_dir / "assets" / asset).read_bytes()
+    files.update(_image_files(inputs))
     files["data/signals.csv"] = inputs.signals_csv.encode("utf-8")
     files["data/latest.json"] = render_latest_json(cfg, latest, inputs.sample)
+    page("data/index.html", "data.html", downloads=downloads(files))
     files["feed.xml"] = render_feed(cfg, feed_items(inputs), _published(latest))
     files["sitemap.xml"] = render_sitemap(cfg, files)
     files["robots.txt"] = f"User-agent: *\nAllow: /\nSitemap: {cfg.url('sitemap.xml')}\n".encode()
     return files
+
+
+def _card(cfg: Config, inputs: SiteInputs, issue: Issue) -> dict[str, str]:
+    """Open Graph image of an issue page: its own card, when one was rendered."""
+    if issue.week not in inputs.images:
+        return {}
+    alt = (f"Risk-on score {fmt_score(issue.score)} of 100, {issue.band or 'no score'}, "
+           f"week {issue.week}, as of {fmt_date(issue.as_of)}")
+    return {"og_image": cfg.url(f"{issue.path}card.png"), "og_image_alt": alt}
+
+
+def _image_files(inputs: SiteInputs) -> dict[str, bytes]:
+    """Issue cards and feed score charts next to each issue page; the site's own card."""
+    out = {"assets/card.png": inputs.site_card} if inputs.site_card else {}
+    paths = {i.week: i.path for i in inputs.issues}
+    for week, images in inputs.images.items():
+        out[f"{paths[week]}card.png"] = images.card
+        if images.score is not None:
+            out[f"{paths[week]}score.png"] = images.score
+    return out
 
 
 def rebase_links(html: str, root: str, page_url: str | None = None) -> str:
@@ -164,9 +199,12 @@ def feed_items(inputs: SiteInputs) -> list[FeedItem]:
         note = inputs.notes.get(issue.week)
         url = cfg.url(issue.path)
         note_html = rebase_links(note.html, cfg.url(), url) if note else ""
+        images = inputs.images.get(issue.week)
+        png = images.score if images is not None else None
+        image_url = cfg.url(f"{issue.path}score.png") if png else ""
         html = render_page(
             cfg.templates_dir, "feed_item.html", issue=issue, note=note, note_html=note_html,
-            config=cfg, sample=inputs.sample, root=cfg.url(),
+            config=cfg, sample=inputs.sample, root=cfg.url(), image_url=image_url,
         )
         html = rebase_links(html, cfg.url(), url)
         summary = note.summary if note and note.summary else _summary(issue)
@@ -179,6 +217,8 @@ def feed_items(inputs: SiteInputs) -> list[FeedItem]:
                 summary=summary,
                 html=html,
                 author=note.author if note else "",
+                image_url=image_url,
+                image_length=len(png) if png else 0,
             )
         )
     return items

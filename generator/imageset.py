@@ -1,0 +1,143 @@
+"""PNG images of the site (sharing cards, the feed's score charts), cached by content hash.
+
+A key is computed from the image code and the exact inputs before Altair or vl-convert is
+imported, so an unchanged rebuild renders nothing.  Cache: `<cache_dir>/images/<key>.png`.
+Many misses are rendered in worker processes (vl-convert's PNG takes ~0.5 s each).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from generator.config import Config
+from generator.issues import Issue
+from generator.render import fmt_date
+
+SOURCES = ("images.py", "charts.py")
+PARALLEL_MIN_JOBS = 8
+
+
+@dataclass(frozen=True)
+class IssueImages:
+    """The PNGs of one issue: its sharing card and (feed issues only) its score chart."""
+
+    card: bytes
+    score: bytes | None = None
+
+
+@dataclass(frozen=True)
+class _Job:
+    key: str
+    kind: str  # "card" | "score" | "site"
+    text: tuple[str, ...]
+    window: pd.DataFrame | None
+
+
+def _code() -> str:
+    here = Path(__file__).parent
+    try:
+        vl = importlib.metadata.version("vl-convert-python")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
+        vl = "?"
+    return hashlib.sha256(b"".join((here / n).read_bytes() for n in SOURCES)
+                          + vl.encode()).hexdigest()
+
+
+def _key(code: str, kind: str, text: tuple[str, ...], window: pd.DataFrame | None) -> str:
+    h = hashlib.sha256(f"{code}\n{kind}\n{text!r}\n".encode())
+    if window is not None:
+        h.update(window.index.strftime("%Y-%m-%d").str.cat(sep=",").encode())
+        h.update(window["score"].to_numpy(dtype="float64").tobytes())
+    return h.hexdigest()
+
+
+def _card_text(issue: Issue, config: Config) -> tuple[str, ...]:
+    return (config.title, issue.week, fmt_date(issue.as_of), repr(float(issue.score)),
+            repr(float(issue.previous_score)))
+
+
+def issue_images(
+    issues: list[Issue], config: Config, feed_weeks: set[str]
+) -> dict[str, IssueImages]:
+    """A card for every issue, plus the score PNG of the issues in `feed_weeks`."""
+    code = _code()
+    jobs: dict[tuple[str, str], _Job] = {}
+    for issue in issues:
+        window = issue.window[["score"]]
+        text = _card_text(issue, config)
+        jobs[(issue.week, "card")] = _Job(_key(code, "card", text, window), "card", text, window)
+        if issue.week in feed_weeks:
+            jobs[(issue.week, "score")] = _Job(_key(code, "score", (), window), "score", (),
+                                               window)
+    png = _render_cached(list(jobs.values()), config.cache_dir / "images")
+    return {
+        issue.week: IssueImages(png[jobs[(issue.week, "card")].key],
+                                png[jobs[(issue.week, "score")].key]
+                                if (issue.week, "score") in jobs else None)
+        for issue in issues
+    }
+
+
+def site_card(config: Config) -> bytes:
+    """The site's own card (pages that are not an issue): title and description."""
+    text = (config.title, config.description)
+    job = _Job(_key(_code(), "site", text, None), "site", text, None)
+    return _render_cached([job], config.cache_dir / "images")[job.key]
+
+
+def render_job(job: _Job) -> bytes:
+    """PNG bytes of one job (imports Altair and vl-convert)."""
+    from generator import images
+
+    if job.kind == "score":
+        return images.render_score_png(job.window)
+    if job.kind == "site":
+        return images.render_site_card_png(*job.text)
+    site, week, as_of, score, previous = job.text
+    text = images.card_text(site, week, as_of, float(score), float(previous))
+    return images.render_card_png(text, job.window)
+
+
+def _render_chunk(jobs: list[_Job]) -> list[tuple[str, bytes]]:
+    return [(job.key, render_job(job)) for job in jobs]
+
+
+def _render_cached(jobs: list[_Job], cache: Path) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    missing: dict[str, _Job] = {}
+    for job in jobs:
+        try:
+            out[job.key] = (cache / f"{job.key}.png").read_bytes()
+        except FileNotFoundError:
+            missing[job.key] = job
+    todo = list(missing.values())
+    if len(todo) < PARALLEL_MIN_JOBS or (os.cpu_count() or 1) < 2:
+        results = _render_chunk(todo)
+    else:
+        import multiprocessing
+
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        chunks = [todo[i : i + 10] for i in range(0, len(todo), 10)]
+        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4), mp_context=ctx) as pool:
+            results = [r for chunk in pool.map(_render_chunk, chunks) for r in chunk]
+    for key, png in results:
+        _store(cache, key, png)
+        out[key] = png
+    return out
+
+
+def _store(cache: Path, key: str, png: bytes) -> None:
+    cache.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=cache, prefix=".tmp-", suffix=".png")
+    with os.fdopen(fd, "wb") as f:
+        f.write(png)
+    os.replace(tmp, cache / f"{key}.png")
