@@ -13,9 +13,7 @@ import html
 import importlib.metadata
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +21,8 @@ from pathlib import Path
 import altair as alt
 import numpy as np
 import pandas as pd
+
+from generator.files import write_atomic
 
 WIDTH, HEIGHT = 640, 250  # whole SVG, axes and title included (autosize "fit")
 
@@ -599,15 +599,7 @@ def _raw_svg(spec: dict, cache_dir: Path | None) -> str:
     except FileNotFoundError:
         pass
     svg = _vegalite_to_svg(spec)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".svg")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(svg)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, svg.encode("utf-8"))
     return svg
 
 

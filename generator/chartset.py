@@ -11,7 +11,6 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.config import Config
+from generator.files import write_atomic
 from generator.issues import CHART_COLUMNS, Issue
 from generator.site import Chart
 
@@ -110,11 +110,7 @@ def _load(cache: Path, key: str) -> Chart | None:
 
 
 def _store(cache: Path, key: str, chart: Chart) -> None:
-    cache.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=cache, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(chart.__dict__, f, sort_keys=True)
-    os.replace(tmp, cache / f"{key}.json")
+    write_atomic(cache / f"{key}.json", json.dumps(chart.__dict__, sort_keys=True).encode())
 
 
 def render_one(job: _Job) -> Chart:

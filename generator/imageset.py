@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
-import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.config import Config
+from generator.files import write_atomic
 from generator.issues import Issue
 from generator.render import fmt_date
 
@@ -136,8 +136,4 @@ def _render_cached(jobs: list[_Job], cache: Path) -> dict[str, bytes]:
 
 
 def _store(cache: Path, key: str, png: bytes) -> None:
-    cache.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=cache, prefix=".tmp-", suffix=".png")
-    with os.fdopen(fd, "wb") as f:
-        f.write(png)
-    os.replace(tmp, cache / f"{key}.png")
+    write_atomic(cache / f"{key}.png", png)

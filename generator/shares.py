@@ -15,8 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import DataError
+from generator.files import write_atomic
 from generator.prices import ticker_filename
-from generator.store import _write_atomic
 
 
 def shares_dir(data_dir: Path) -> Path:
@@ -104,7 +104,7 @@ def write_shares(directory: Path, shares: Mapping[str, pd.Series]) -> list[str]:
         data = format_shares_csv(shares[ticker]).encode("utf-8")
         if path.is_file() and path.read_bytes() == data:
             continue
-        _write_atomic(path, data)
+        write_atomic(path, data, durable=True)
         changed.append(ticker)
     return changed
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ import pandas as pd
 
 from generator import __version__
 from generator.errors import DataError
+from generator.files import write_atomic
 from generator.issues import CHART_COLUMNS, Issue, StaleInput, make_components
 
 SCHEMA_VERSION = 1
@@ -117,15 +116,7 @@ def write_snapshot(issues_dir: Path, doc: Mapping[str, Any], *, force: bool = Fa
     data = render_snapshot(doc)
     if path.exists() and path.read_bytes() == data:
         return False
-    issues_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=issues_dir, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, durable=True)
     return True
 
 

@@ -11,8 +11,6 @@ series stays on one basis (otherwise each dividend would be lost at the seam).
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import DataError
+from generator.files import write_atomic
 from generator.prices import (
     COLUMNS,
     Prices,
@@ -89,7 +88,7 @@ def write_store(prices_dir: Path, prices: Mapping[str, pd.DataFrame]) -> list[st
         data = format_price_csv(normalize_frame(prices[ticker])).encode("utf-8")
         if path.is_file() and path.read_bytes() == data:
             continue
-        _write_atomic(path, data)
+        write_atomic(path, data, durable=True)
         changed.append(ticker)
     return changed
 
@@ -132,17 +131,3 @@ def _rebase(old: pd.DataFrame, fresh: pd.DataFrame) -> pd.DataFrame:
     if adj != 1.0:
         old.loc[older, "adj_close"] *= adj
     return old
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to a temporary file next to `path`, then rename it over `path`."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
