@@ -178,8 +178,12 @@ def compute_site_inputs(
 ) -> SiteInputs:
     """Signals, issues and charts for every archive week."""
     if config.tickers.rut not in prices:
+        reason = loaded.failures.get(config.tickers.rut)
         raise DataError(
-            f"no {config.tickers.rut} prices from {loaded.label}: nothing to build "
+            f"no {config.tickers.rut} prices from {loaded.label}"
+            + (f" (the fetch failed: {reason}; the store in data/prices has none either)"
+               if reason else "")
+            + ": nothing to build "
             "(run `riskon fetch`, or use --source csv:DIR or --source sample)"
         )
     weekly = compute_weekly(prices, config, shares)
