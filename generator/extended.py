@@ -18,7 +18,7 @@ from generator.config import Config
 from generator.flows import FlowBook, flow_book
 from generator.prices import Prices
 from generator.render import fmt_corr, fmt_num, fmt_pct
-from generator.signals import correlation_at, log_returns
+from generator.signals import correlation_at, log_returns, trailing_pair
 
 EXTENDED_COLUMNS = (
     "eth_btc_13w",
@@ -55,12 +55,10 @@ class Extended:
 def beta_at(y: np.ndarray, x: np.ndarray, end: int, window: int) -> float:
     """`cov(x, y) / var(x)` over positions `end-window+1 .. end` (slope of y on x); NaN if any
     value is missing or x is constant."""
-    start = end - window + 1
-    if start < 1:
+    pair = trailing_pair(x, y, end, window)
+    if pair is None:
         return math.nan
-    a, b = x[start : end + 1], y[start : end + 1]
-    if not (np.isfinite(a).all() and np.isfinite(b).all()):
-        return math.nan
+    a, b = pair
     a = a - a.mean()
     var = float(a @ a)
     return float(a @ (b - b.mean())) / var if var > 0 else math.nan

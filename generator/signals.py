@@ -147,14 +147,26 @@ def log_returns(close: pd.Series) -> np.ndarray:
     return out
 
 
-def correlation_at(x: np.ndarray, y: np.ndarray, end: int, window: int) -> float:
-    """Pearson correlation of `x[end-window+1 : end+1]` and `y[...]`; NaN if any is missing."""
+def trailing_pair(
+    x: np.ndarray, y: np.ndarray, end: int, window: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """`x` and `y` over positions `end-window+1 .. end`; None if it starts before position 1
+    (the first return is always missing) or any value in it is missing."""
     start = end - window + 1
     if start < 1:
-        return math.nan
+        return None
     a, b = x[start : end + 1], y[start : end + 1]
     if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        return None
+    return a, b
+
+
+def correlation_at(x: np.ndarray, y: np.ndarray, end: int, window: int) -> float:
+    """Pearson correlation of `x[end-window+1 : end+1]` and `y[...]`; NaN if any is missing."""
+    pair = trailing_pair(x, y, end, window)
+    if pair is None:
         return math.nan
+    a, b = pair
     a = a - a.mean()
     b = b - b.mean()
     denom = math.sqrt(float(a @ a) * float(b @ b))
