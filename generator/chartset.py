@@ -2,13 +2,13 @@
 
 The cache key is computed from the chart's input rows and the chart code, before Altair or
 vl-convert is imported: a rebuild where nothing changed imports neither.  Misses are
-rendered in worker processes when there are many of them (both cores).
+rendered through compiled layouts (`chartrender`), in worker processes when there are many
+of them (both cores).
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
 import os
 from collections.abc import Callable
@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from generator import chartrender
+from generator.chartdata import CHART_DATA, prepare
 from generator.config import Config
 from generator.files import write_atomic
 from generator.issues import CHART_COLUMNS, Issue
@@ -25,7 +27,6 @@ from generator.site import Chart
 
 ISSUE_CHARTS = ("score", "rut", "relative_strength", "correlation", "altseason")
 PARALLEL_MIN_JOBS = 40
-CHARTS_SOURCE = Path(__file__).with_name("charts.py")
 
 Progress = Callable[[str, int, int], None]
 
@@ -49,12 +50,8 @@ class _Job:
 
 
 def _code_version() -> str:
-    try:
-        vl = importlib.metadata.version("vl-convert-python")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
-        vl = "?"
     # "vega-1": cached charts carry their Vega spec (format of the cache JSON)
-    return hashlib.sha256(CHARTS_SOURCE.read_bytes() + vl.encode() + b"vega-1").hexdigest()
+    return hashlib.sha256(chartrender.code_version().encode() + b"vega-1").hexdigest()
 
 
 def window_digest(window: pd.DataFrame) -> str:
@@ -93,7 +90,7 @@ def issue_charts(
     all_jobs = [job for _, job in jobs] + [archive_job]
     found = {job.key: hit for job in all_jobs if (hit := _load(cache, job.key)) is not None}
     missing = list({job.key: job for job in all_jobs if job.key not in found}.values())
-    found.update(_render_all(missing, cache, progress))
+    found.update(_render_all(missing, config.cache_dir, progress))
     by_week: dict[str, list[Chart]] = {}
     for week, job in jobs:
         by_week.setdefault(week, []).append(found[job.key])
@@ -113,36 +110,37 @@ def _store(cache: Path, key: str, chart: Chart) -> None:
     write_atomic(cache / f"{key}.json", json.dumps(chart.__dict__, sort_keys=True).encode())
 
 
-def render_one(job: _Job) -> Chart:
-    """Build, describe and render one chart (imports Altair and vl-convert)."""
-    from generator import charts
-
-    chart_def = charts.CHARTS[job.name]
-    chart = chart_def.build(job.window)
-    if job.title:
-        chart = chart.properties(title=job.title)
-    description = chart_def.describe(job.window)
-    svg = charts.render_svg(chart, cache_dir=None, prefix=f"c-{job.name.replace('_', '-')}",
-                            description=description)
-    live = chart_def.build(job.window, interactive=True)
-    if job.title:
-        live = live.properties(title=job.title)
-    return Chart(job.name, job.title or chart_def.title, description, svg,
-                 charts.render_vega(live))
+def render_one(job: _Job, cache_dir: Path | None = None, code: str | None = None) -> Chart:
+    """Describe and render one chart through its compiled layout (`cache_dir/templates/`)."""
+    code = code or chartrender.code_version()
+    data = CHART_DATA[job.name]
+    parts = prepare(job.name, job.window, job.title)
+    description = data.describe(job.window)
+    static = chartrender.vega_spec(parts, live=False, cache_dir=cache_dir, code=code)
+    svg = chartrender.postprocess_svg(chartrender.vega_to_svg(static),
+                                      prefix=f"c-{job.name.replace('_', '-')}",
+                                      label=description, title=description)
+    live = chartrender.vega_spec(parts, live=True, cache_dir=cache_dir, code=code)
+    return Chart(job.name, parts.texts["title"], description, svg, chartrender.vega_json(live))
 
 
-def _render_chunk(jobs: list[_Job]) -> list[tuple[str, Chart]]:
-    return [(job.key, render_one(job)) for job in jobs]
+def _render_chunk(args: tuple[list[_Job], Path]) -> list[tuple[str, Chart]]:
+    jobs, cache_dir = args
+    code = chartrender.code_version()
+    return [(job.key, render_one(job, cache_dir, code)) for job in jobs]
 
 
-def _render_all(jobs: list[_Job], cache: Path, progress: Progress | None) -> dict[str, Chart]:
+def _render_all(jobs: list[_Job], cache_dir: Path, progress: Progress | None
+                ) -> dict[str, Chart]:
     done: dict[str, Chart] = {}
     if not jobs:
         return done
+    cache = cache_dir / "charts"
     workers = min(os.cpu_count() or 1, 4)
     if len(jobs) < PARALLEL_MIN_JOBS or workers < 2:
+        code = chartrender.code_version()
         for i, job in enumerate(jobs):
-            chart = render_one(job)
+            chart = render_one(job, cache_dir, code)
             _store(cache, job.key, chart)
             done[job.key] = chart
             if progress:
@@ -150,13 +148,13 @@ def _render_all(jobs: list[_Job], cache: Path, progress: Progress | None) -> dic
         return done
     import multiprocessing
 
-    chunks = [jobs[i : i + 25] for i in range(0, len(jobs), 25)]
+    chunks = [(jobs[i : i + 25], cache_dir) for i in range(0, len(jobs), 25)]
     # Never fork a process that may already run vl-convert's engine (it deadlocks): workers
     # come from a clean fork server that has imported the chart code once.
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
-        ctx.set_forkserver_preload(["generator.charts"])
+        ctx.set_forkserver_preload(["generator.chartrender", "vl_convert"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         for results in pool.map(_render_chunk, chunks):
             for key, chart in results:

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import altair as alt
 import pandas as pd
 
-from generator.charts import BANDS, CONFIG, FONT, LINE, _series, band_of, render_png, score_chart
+from generator import chartrender
+from generator.chartdata import BANDS, CONFIG, FONT, LINE, Parts, band_of, prepare
+from generator.chartdata import series as _series
 from generator.render import fmt_score, fmt_signed
+
+if TYPE_CHECKING:
+    import altair as alt
 
 CARD_W, CARD_H = 1200, 630
 CARD_WEEKS = 52
@@ -44,38 +50,67 @@ def card_text(site: str, week: str, as_of: str, score: float, previous: float) -
                     band_of(score) if ok else "No score", change)
 
 
-def card_chart(text: CardText, weeks: pd.DataFrame | None) -> alt.LayerChart:
+CARD_LINES = (  # x, y, text key, font size, weight, colour ("ink": the band's)
+    (60, 80, "site", 34, 700, "#1d232b"),
+    (60, 130, "week", 26, 400, "#5b6570"),
+    (60, 200, "heading", 28, 600, "#5b6570"),
+    (60, 370, "score", 170, 800, "ink"),
+    (60, 450, "band", 52, 700, "ink"),
+    (60, 510, "change", 28, 400, "#1d232b"),
+    (60, 585, "footer", 22, 400, "#5b6570"),
+)
+
+
+def card_parts(text: CardText, weeks: pd.DataFrame | None) -> Parts:
+    """The card's words, its last year of scores and its shape (which lines it has)."""
+    texts = {
+        "site": text.site, "week": text.week, "heading": "Risk-on score", "score": text.score,
+        "band": text.band, "change": text.change,
+        "footer": "Small caps · crypto · credit · volatility, weekly",
+        "ink": _BAND_INK.get(text.band, "#1d232b"),
+    }
+    lines = tuple(key for _, _, key, *_ in CARD_LINES if texts[key])
+    s = _series(weeks, "score").tail(CARD_WEEKS).dropna() if weeks is not None else None
+    data: dict[str, list] = {}
+    n = 0
+    if s is not None and len(s) >= 2:
+        n = len(s)
+        data["line"] = [{"i": i, "score": round(float(v), 1)} for i, v in enumerate(s)]
+        data["last"] = data["line"][-1:]
+    return Parts(("card", lines, n), {k: texts[k] for k in (*lines, "ink")}, data)
+
+
+def card_layout(shape: tuple, texts: dict[str, str], live: bool = False) -> alt.LayerChart:
     """The 1200×630 card: text on the left, the last year of the score on the right."""
-    ink = _BAND_INK.get(text.band, "#1d232b")
-    rows = [
-        (60, 80, text.site, 34, 700, "#1d232b"),
-        (60, 130, text.week, 26, 400, "#5b6570"),
-        (60, 200, "Risk-on score", 28, 600, "#5b6570"),
-        (60, 370, text.score, 170, 800, ink),
-        (60, 450, text.band, 52, 700, ink),
-        (60, 510, text.change, 28, 400, "#1d232b"),
-        (60, 585, "Small caps · crypto · credit · volatility, weekly", 22, 400, "#5b6570"),
-    ]
+    import altair as alt
+
+    _, lines, n = shape
     layers: list = [
-        alt.Chart(pd.DataFrame({"t": [t]})).mark_text(
+        alt.Chart(pd.DataFrame({"t": [texts[key]]})).mark_text(
             align="left", baseline="alphabetic", font=FONT, fontSize=size, fontWeight=weight,
-            color=color,
+            color=texts["ink"] if color == "ink" else color,
         ).encode(x=alt.value(x), y=alt.value(y), text="t:N")
-        for x, y, t, size, weight, color in rows if t
+        for x, y, key, size, weight, color in CARD_LINES if key in lines
     ]
-    if weeks is not None:
-        s = _series(weeks, "score").tail(CARD_WEEKS).dropna()
-        if len(s) >= 2:
-            layers += _card_line(s)
+    if n:
+        layers += _card_line(n)
     return alt.layer(*layers).properties(
         width=CARD_W, height=CARD_H,
         config={**CONFIG, "autosize": {"type": "none"}, "padding": 0, "background": "white"},
     )
 
 
-def _card_line(s: pd.Series) -> list:
-    data = pd.DataFrame({"i": range(len(s)), "score": s.round(1).to_numpy()})
-    x = alt.X("i:Q", scale=alt.Scale(domain=[0, len(s) - 1], range=[640, 1140]), axis=None)
+def card_chart(text: CardText, weeks: pd.DataFrame | None) -> alt.LayerChart:
+    """The whole card as an Altair chart (words and rows included)."""
+    parts = card_parts(text, weeks)
+    chart = card_layout(parts.shape, parts.texts)
+    return chart.properties(datasets=parts.data) if parts.data else chart
+
+
+def _card_line(n: int) -> list:
+    import altair as alt
+
+    x = alt.X("i:Q", scale=alt.Scale(domain=[0, n - 1], range=[640, 1140]), axis=None)
     yscale = alt.Scale(domain=[0, 100], range=[520, 200])
     y = alt.Y("score:Q", scale=yscale, axis=None)
     bands = pd.DataFrame([{"lo": lo, "hi": hi, "c": _BAND_INK[name]} for lo, hi, name in BANDS])
@@ -83,8 +118,8 @@ def _card_line(s: pd.Series) -> list:
         alt.Chart(bands).mark_rect(opacity=0.1).encode(
             x=alt.value(640), x2=alt.value(1140), y=alt.Y("lo:Q", scale=yscale, axis=None),
             y2="hi:Q", color=alt.Color("c:N", scale=None)),
-        alt.Chart(data).mark_line(color=LINE, strokeWidth=5).encode(x=x, y=y),
-        alt.Chart(data.tail(1)).mark_point(filled=True, size=320, color=LINE, opacity=1)
+        alt.Chart(alt.Data(name="line")).mark_line(color=LINE, strokeWidth=5).encode(x=x, y=y),
+        alt.Chart(alt.Data(name="last")).mark_point(filled=True, size=320, color=LINE, opacity=1)
         .encode(x=x, y=y),
         alt.Chart(pd.DataFrame({"t": ["Score, last 52 weeks"]})).mark_text(
             align="left", fontSize=22, color="#5b6570", font=FONT,
@@ -92,18 +127,28 @@ def _card_line(s: pd.Series) -> list:
     ]
 
 
-def render_card_png(text: CardText, weeks: pd.DataFrame | None) -> bytes:
-    """The sharing card as a 1200×630 PNG."""
-    return render_png(card_chart(text, weeks), scale=1.0)
+def render_card_png(text: CardText, weeks: pd.DataFrame | None, *,
+                    cache_dir: Path | None = None) -> bytes:
+    """The sharing card as a 1200×630 PNG (through its compiled layout)."""
+    parts = card_parts(text, weeks)
+    spec = chartrender.vega_spec(parts, live=False, cache_dir=cache_dir,
+                                 code=chartrender.code_version(), kind="card")
+    return chartrender.vega_to_png(spec, scale=1.0)
 
 
-def render_score_png(weeks: pd.DataFrame) -> bytes:
+def render_score_png(weeks: pd.DataFrame, *, cache_dir: Path | None = None) -> bytes:
     """The issue's score chart as a PNG on white (for feed readers)."""
-    return render_png(score_chart(weeks), scale=1.5)
+    spec = chartrender.vega_spec(prepare("score", weeks), live=False, cache_dir=cache_dir,
+                                 code=chartrender.code_version())
+    return chartrender.vega_to_png(spec, scale=1.5)
 
 
 def render_site_card_png(title: str, description: str) -> bytes:
     """The site's card: its title and description, wrapped, on white."""
+    import altair as alt
+
+    from generator.charts import render_png
+
     words, lines, line = description.split(), [], ""
     for word in words:
         if len(line) + len(word) + 1 > 44 and line:

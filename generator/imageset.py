@@ -21,7 +21,7 @@ from generator.files import write_atomic
 from generator.issues import Issue
 from generator.render import fmt_date
 
-SOURCES = ("images.py", "charts.py")
+SOURCES = ("images.py", "charts.py", "chartdata.py", "chartrender.py")
 PARALLEL_MIN_JOBS = 8
 
 
@@ -93,21 +93,22 @@ def site_card(config: Config) -> bytes:
     return _render_cached([job], config.cache_dir / "images")[job.key]
 
 
-def render_job(job: _Job) -> bytes:
-    """PNG bytes of one job (imports Altair and vl-convert)."""
+def render_job(job: _Job, cache_dir: Path | None = None) -> bytes:
+    """PNG bytes of one job (through compiled layouts in `cache_dir/templates/`)."""
     from generator import images
 
     if job.kind == "score":
-        return images.render_score_png(job.window)
+        return images.render_score_png(job.window, cache_dir=cache_dir)
     if job.kind == "site":
         return images.render_site_card_png(*job.text)
     site, week, as_of, score, previous = job.text
     text = images.card_text(site, week, as_of, float(score), float(previous))
-    return images.render_card_png(text, job.window)
+    return images.render_card_png(text, job.window, cache_dir=cache_dir)
 
 
-def _render_chunk(jobs: list[_Job]) -> list[tuple[str, bytes]]:
-    return [(job.key, render_job(job)) for job in jobs]
+def _render_chunk(args: tuple[list[_Job], Path | None]) -> list[tuple[str, bytes]]:
+    jobs, cache_dir = args
+    return [(job.key, render_job(job, cache_dir)) for job in jobs]
 
 
 def _render_cached(jobs: list[_Job], cache: Path) -> dict[str, bytes]:
@@ -120,13 +121,15 @@ def _render_cached(jobs: list[_Job], cache: Path) -> dict[str, bytes]:
             missing[job.key] = job
     todo = list(missing.values())
     if len(todo) < PARALLEL_MIN_JOBS or (os.cpu_count() or 1) < 2:
-        results = _render_chunk(todo)
+        results = _render_chunk((todo, cache.parent))
     else:
         import multiprocessing
 
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        chunks = [todo[i : i + 10] for i in range(0, len(todo), 10)]
+        if "forkserver" in methods:
+            ctx.set_forkserver_preload(["generator.chartrender", "vl_convert"])
+        chunks = [(todo[i : i + 10], cache.parent) for i in range(0, len(todo), 10)]
         with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4), mp_context=ctx) as pool:
             results = [r for chunk in pool.map(_render_chunk, chunks) for r in chunk]
     for key, png in results:

@@ -1,0 +1,426 @@
+"""What each chart shows, without drawing it: its rows, its words and its shape.
+
+For every chart of the weekly table, `prepare(name, weeks)` returns `Parts`: the named
+datasets (JSON-ready rows), the texts (title, subtitle) and the `shape`, the few choices that
+change the chart's structure (axis tick interval, which layers exist). The Altair layouts in
+`charts.py` are built from a shape and texts alone, so one compiled layout serves every week
+with the same shape (see `chartrender.py`). Also here: the descriptions (aria-label and
+figcaption) and the number and date formats. Only pandas and numpy; no Altair.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+WIDTH, HEIGHT = 640, 250  # whole SVG, axes and title included (autosize "fit")
+
+FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
+INK = "currentColor"  # text and rules take the page's text colour: readable on light and dark
+LINE = "#4e86c4"  # mid-tone blue: enough contrast on white and on near-black
+ACCENT = "#e07b39"
+OFF, ON, MID = "#d1495b", "#2a9d8f", "#8a8a8a"
+
+# Same bands as the score definition (SPEC §5); the top band includes 100.
+BANDS: tuple[tuple[float, float, str], ...] = (
+    (0, 25, "Strong risk-off"),
+    (25, 45, "Risk-off"),
+    (45, 55, "Neutral"),
+    (55, 75, "Risk-on"),
+    (75, 100, "Strong risk-on"),
+)
+BAND_FILL = ((OFF, 0.16), (OFF, 0.08), (MID, 0.08), (ON, 0.08), (ON, 0.16))
+
+# Month names without the C library's locale.
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+CONFIG: dict = {
+    "background": "transparent",
+    "font": FONT,
+    "aria": False,  # the root <svg> gets role="img" and one aria-label instead
+    "autosize": {"type": "fit", "contains": "padding"},
+    "padding": {"left": 2, "right": 6, "top": 4, "bottom": 2},
+    "view": {"stroke": None},
+    "title": {
+        "anchor": "start",
+        "frame": "group",
+        "color": INK,
+        "fontSize": 15,
+        "fontWeight": 600,
+        "subtitleColor": INK,
+        "subtitleFontSize": 11.5,
+        "subtitlePadding": 4,
+        "offset": 12,
+    },
+    "axis": {
+        "title": None,
+        "labelColor": INK,
+        "labelFontSize": 11,
+        "labelOpacity": 0.75,
+        "gridColor": INK,
+        "gridOpacity": 0.12,
+        "domainColor": INK,
+        "domainOpacity": 0.35,
+        "tickColor": INK,
+        "tickOpacity": 0.35,
+        "labelPadding": 4,
+    },
+    "axisX": {"grid": False, "tickSize": 4, "labelFlush": True},
+    "axisY": {"domain": False, "ticks": False},
+    "line": {"color": LINE, "strokeWidth": 1.75, "invalid": "break-paths-show-domains"},
+    "point": {"filled": True, "color": LINE, "size": 36, "opacity": 1},
+    "rule": {"color": INK},
+    "text": {"color": INK, "fontSize": 11},
+}
+
+SCORE_TITLE = "Composite risk-on score"
+RUT_TITLE = "Russell 2000 (^RUT)"
+RS_TITLE = "Small caps vs large caps"
+CORR_TITLE = "BTC–Russell 2000 correlation"
+ALT_TITLE = "Altseason index"
+
+Rows = list[dict]
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A chart's inputs: its structure (`shape`), its words and its named datasets.
+
+    `shape` is hashable and starts with the chart's name; `("none", ...)` as second item
+    means "no data" (the chart then says so). Every text value is plain text.
+    """
+
+    shape: tuple
+    texts: dict[str, str]
+    data: dict[str, Rows] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return self.shape[1] == "none"
+
+
+# --- data preparation -------------------------------------------------------------------
+
+
+def check(weeks: pd.DataFrame) -> None:
+    if not isinstance(weeks.index, pd.DatetimeIndex):
+        raise TypeError("weeks must be indexed by a DatetimeIndex of as-of dates")
+
+
+def series(weeks: pd.DataFrame, column: str) -> pd.Series:
+    """The column as floats, NaN where missing, absent or not finite."""
+    if column not in weeks.columns:
+        return pd.Series(np.nan, index=weeks.index, dtype=float)
+    s = pd.to_numeric(weeks[column], errors="coerce").astype(float)
+    return s.where(np.isfinite(s))
+
+
+def flags(weeks: pd.DataFrame, column: str) -> pd.Series:
+    """A boolean column with missing values read as False."""
+    if column not in weeks.columns:
+        return pd.Series(False, index=weeks.index)
+    return weeks[column].eq(True)
+
+
+def compact(s: pd.Series) -> pd.Series:
+    """Round to 4 significant digits, but never coarser than 1/500 of the series' span (under
+    half a pixel): a ratio rebased to 100 would otherwise move in visible 0.1 steps. NaN stays
+    NaN (null in the spec)."""
+    values = s.to_numpy(dtype=float)
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return s
+    span = float(finite.max() - finite.min())
+    span_digits = math.ceil(-math.log10(span / 500)) if span > 0 else -99
+
+    def one(v: float) -> float:
+        if not math.isfinite(v) or v == 0:
+            return v
+        digits = max(3 - math.floor(math.log10(abs(v))), span_digits)
+        return round(v, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+    return s.map(one)
+
+
+def rows(index: pd.DatetimeIndex, **columns: pd.Series) -> Rows:
+    """Chart rows: `date` as YYYY-MM-DD strings (read as UTC), values rounded, NaN as None."""
+    names = ["date", *columns]
+    cols: list[list] = [list(index.strftime("%Y-%m-%d"))]
+    for s in columns.values():
+        values = compact(s).to_numpy(dtype=float)
+        cols.append([_number(v) for v in values])
+    return [dict(zip(names, row, strict=True)) for row in zip(*cols, strict=True)]
+
+
+def _number(v: float) -> float | int | None:
+    """JSON-ready: None for NaN, whole numbers as int (as JavaScript writes them)."""
+    if not math.isfinite(v):
+        return None
+    return int(v) if v.is_integer() else float(v)
+
+
+def latest_row(data: Rows, field_name: str, label: str) -> Rows:
+    """The last row with a value in `field_name`, with the label shown next to its dot."""
+    for row in reversed(data):
+        if row[field_name] is not None:
+            return [{**row, "label": label}]
+    return []
+
+
+def latest(s: pd.Series) -> tuple[pd.Timestamp, float] | None:
+    valid = s.dropna()
+    return None if valid.empty else (valid.index[-1], float(valid.iloc[-1]))
+
+
+def ticks(index: pd.DatetimeIndex) -> tuple[str, int]:
+    """The time axis' tick interval for the span shown: (unit, step)."""
+    days = (index[-1] - index[0]).days if len(index) else 0
+    if days <= 120:
+        return ("week", 2)
+    if days <= 550:
+        return ("month", 1)
+    if days <= 4 * 366:
+        return ("month", 3)
+    if days <= 12 * 366:
+        return ("year", 1)
+    return ("year", 2)
+
+
+def format_date(d: pd.Timestamp) -> str:
+    """'14 February 2026'."""
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def format_level(v: float) -> str:
+    """A 0–100 level with one decimal, truncated: 54.96 -> '54.9', so the number shown is in
+    the same band / zone as the value (all thresholds are whole numbers)."""
+    return f"{math.floor(round(v * 10, 6)) / 10:.1f}"
+
+
+def signed(v: float) -> str:
+    """'+0.35', '-0.12', '+0.00' (never '-0.00')."""
+    return f"{round(v, 2) + 0.0:+.2f}"
+
+
+def band_of(score: float) -> str:
+    """The band name of a score in [0, 100]."""
+    for lo, hi, name in BANDS:
+        if lo <= score < hi:
+            return name
+    return BANDS[-1][2] if score >= BANDS[-1][0] else BANDS[0][2]
+
+
+# --- each chart's parts ---------------------------------------------------------------
+
+
+def _no_data(name: str, title: str) -> Parts:
+    return Parts((name, "none"), {"title": title, "subtitle": " "})
+
+
+def score_parts(weeks: pd.DataFrame, title: str | None = None) -> Parts:
+    """The 0–100 composite score over the five band ranges, latest point marked."""
+    check(weeks)
+    title = title or SCORE_TITLE
+    s = series(weeks, "score")
+    if (last := latest(s)) is None:
+        return _no_data("score", title)
+    data = rows(weeks.index, score=s)
+    subtitle = "0–100: mean percentile of the components against their own last five years"
+    return Parts(("score", ticks(weeks.index)), {"title": title, "subtitle": subtitle},
+                 {"main": data, "latest": latest_row(data, "score", format_level(last[1]))})
+
+
+def rut_parts(weeks: pd.DataFrame, title: str | None = None) -> Parts:
+    """Weekly ^RUT close, its record level (dashed step) and breakout weeks (triangles)."""
+    check(weeks)
+    title = title or RUT_TITLE
+    close, record = series(weeks, "rut_close"), series(weeks, "rut_record_level")
+    if (last := latest(close)) is None:
+        return _no_data("rut", title)
+    data = rows(weeks.index, close=close, record=record)
+    breakout = (flags(weeks, "rut_breakout_week") & close.notna()).to_numpy()
+    has_record, has_breakout = bool(record.notna().any()), bool(breakout.any())
+    parts = ["Weekly close"]
+    if has_record:
+        parts.append("dashed: record close")
+    if has_breakout:
+        parts.append("triangles: breakout weeks (first record in 63+ trading days)")
+    datasets = {"main": data, "latest": latest_row(data, "close", f"{last[1]:,.0f}")}
+    if has_breakout:
+        datasets["breakouts"] = [row for row, b in zip(data, breakout, strict=True) if b]
+    return Parts(("rut", ticks(weeks.index), has_record, has_breakout),
+                 {"title": title, "subtitle": "; ".join(parts)}, datasets)
+
+
+def rebased(weeks: pd.DataFrame) -> pd.Series:
+    ratio = series(weeks, "rs_ratio").where(lambda r: r > 0)
+    valid = ratio.dropna()
+    return ratio * (100.0 / valid.iloc[0]) if not valid.empty else ratio
+
+
+def relative_strength_parts(weeks: pd.DataFrame, title: str | None = None) -> Parts:
+    """IWM/SPY total-return ratio rebased to 100 at the first point of the window."""
+    check(weeks)
+    title = title or RS_TITLE
+    rs = rebased(weeks)
+    if (last := latest(rs)) is None:
+        return _no_data("relative_strength", title)
+    data = rows(weeks.index, rs=rs)
+    subtitle = (
+        f"IWM ÷ SPY total return, rebased to 100 on {format_date(rs.first_valid_index())}; "
+        "above 100: small caps ahead"
+    )
+    return Parts(("relative_strength", ticks(weeks.index)),
+                 {"title": title, "subtitle": subtitle},
+                 {"main": data, "latest": latest_row(data, "rs", f"{last[1]:.1f}")})
+
+
+def correlation_parts(weeks: pd.DataFrame, title: str | None = None) -> Parts:
+    """90-day BTC–^RUT return correlation on a fixed [-1, 1] scale with a zero rule."""
+    check(weeks)
+    title = title or CORR_TITLE
+    corr = series(weeks, "btc_rut_corr_90d").clip(-1, 1)
+    if (last := latest(corr)) is None:
+        return _no_data("correlation", title)
+    data = rows(weeks.index, corr=corr)
+    label = signed(last[1]).replace("-", "\u2212")
+    subtitle = "Pearson correlation of daily log returns over the last 90 trading days"
+    return Parts(("correlation", ticks(weeks.index)), {"title": title, "subtitle": subtitle},
+                 {"main": data, "latest": latest_row(data, "corr", label)})
+
+
+def altseason_parts(weeks: pd.DataFrame, title: str | None = None) -> Parts:
+    """Altseason index 0–100 with the 75 (altseason) and 25 (BTC season) thresholds."""
+    check(weeks)
+    title = title or ALT_TITLE
+    idx = series(weeks, "altseason_index")
+    if (last := latest(idx)) is None:
+        return _no_data("altseason", title)
+    data = rows(weeks.index, alt=idx)
+    subtitle = "Share of the alt basket (%) beating BTC over the last 90 days"
+    return Parts(("altseason", ticks(weeks.index)), {"title": title, "subtitle": subtitle},
+                 {"main": data, "latest": latest_row(data, "alt", format_level(last[1]))})
+
+
+# --- descriptions (aria-label, figcaption) ----------------------------------------------
+
+
+def _span(weeks: pd.DataFrame) -> str:
+    n = len(weeks)
+    return f"the last {n} weeks" if n != 1 else "the last week"
+
+
+def _missing(what: str, weeks: pd.DataFrame) -> str:
+    return f"{what}: no data available for {_span(weeks)}."
+
+
+def describe_score(weeks: pd.DataFrame) -> str:
+    """One sentence with the latest score, its band and its date."""
+    if (last := latest(series(weeks, "score"))) is None:
+        return _missing("Composite score", weeks)
+    d, v = last
+    return (
+        f"Composite score over {_span(weeks)}; latest {format_level(v)} ({band_of(v)}) "
+        f"on {format_date(d)}."
+    )
+
+
+def describe_rut(weeks: pd.DataFrame) -> str:
+    """The latest ^RUT close, its distance from the record and the breakout weeks shown."""
+    close = series(weeks, "rut_close")
+    if (last := latest(close)) is None:
+        return _missing("Russell 2000 weekly close", weeks)
+    d, v = last
+    text = f"Russell 2000 weekly close over {_span(weeks)}; latest {v:,.0f} on {format_date(d)}"
+    record = series(weeks, "rut_record_level").get(d)
+    if record is not None and math.isfinite(record) and record > 0:
+        gap = v / record - 1
+        text += (
+            ", a record close"
+            if gap >= -0.00005
+            else f", {-gap:.1%} below its record of {record:,.0f}"
+        )
+    breakouts = weeks.index[flags(weeks, "rut_breakout_week").to_numpy()]
+    if len(breakouts):
+        plural = "s" if len(breakouts) > 1 else ""
+        text += (
+            f". {len(breakouts)} breakout week{plural} shown, the latest on "
+            f"{format_date(breakouts[-1])}"
+        )
+    else:
+        text += ". No breakout week in this window"
+    return text + "."
+
+
+def describe_relative_strength(weeks: pd.DataFrame) -> str:
+    """The latest rebased IWM/SPY ratio and what it means."""
+    rs = rebased(weeks)
+    if (last := latest(rs)) is None:
+        return _missing("IWM/SPY relative strength", weeks)
+    d, v = last
+    start = format_date(rs.first_valid_index())
+    lead = "ahead of" if v >= 100 else "behind"
+    return (
+        f"IWM/SPY total-return ratio rebased to 100 on {start}; latest {v:.1f} on "
+        f"{format_date(d)}: small caps {abs(v - 100):.1f}% {lead} large caps since then."
+    )
+
+
+def describe_correlation(weeks: pd.DataFrame) -> str:
+    """The latest 90-day BTC–^RUT correlation."""
+    if (last := latest(series(weeks, "btc_rut_corr_90d"))) is None:
+        return _missing("BTC–Russell 2000 90-day correlation", weeks)
+    d, v = last
+    return (
+        f"90-day correlation of daily BTC and Russell 2000 returns over {_span(weeks)}; "
+        f"latest {signed(v)} on {format_date(d)}."
+    )
+
+
+def describe_altseason(weeks: pd.DataFrame) -> str:
+    """The latest altseason index and the zone it is in."""
+    if (last := latest(series(weeks, "altseason_index"))) is None:
+        return _missing("Altseason index", weeks)
+    d, v = last
+    zone = (
+        "altseason" if v >= 75 else "BTC season" if v <= 25 else "neither altseason nor BTC season"
+    )
+    return (
+        f"Altseason index (share of the alt basket beating BTC over 90 days) over "
+        f"{_span(weeks)}; latest {format_level(v)} on {format_date(d)}: {zone}."
+    )
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """A chart of the weekly table: its title, its parts and its text description."""
+
+    title: str
+    parts: Callable[..., Parts]  # (weeks, title=None)
+    describe: Callable[[pd.DataFrame], str]
+
+
+CHART_DATA: dict[str, ChartData] = {
+    "score": ChartData(SCORE_TITLE, score_parts, describe_score),
+    "rut": ChartData(RUT_TITLE, rut_parts, describe_rut),
+    "relative_strength": ChartData(RS_TITLE, relative_strength_parts, describe_relative_strength),
+    "correlation": ChartData(CORR_TITLE, correlation_parts, describe_correlation),
+    "altseason": ChartData(ALT_TITLE, altseason_parts, describe_altseason),
+}
+
+
+def prepare(name: str, weeks: pd.DataFrame, title: str | None = None) -> Parts:
+    """The parts of chart `name` for the weekly rows `weeks` (title defaults to the chart's)."""
+    return CHART_DATA[name].parts(weeks, title)
+
+
+def chart_description(name: str, weeks: pd.DataFrame) -> str:
+    """Plain-text description of chart `name` with its latest numbers."""
+    check(weeks)
+    return CHART_DATA[name].describe(weeks)
