@@ -17,6 +17,7 @@ from generator.enrich import (
     complete_frozen,
     compute_weekly,
     enriched_issues,
+    needs_completion,
 )
 from generator.errors import DataError, UserError
 from generator.evidence import compute_evidence
@@ -200,10 +201,15 @@ def compute_site_inputs(
             f"no week with {config.tickers.rut} data on or after "
             f"{(since or config.archive_start).isoformat()}: nothing to publish"
         )
-    computed = enriched_issues(archive, weekly, config, prices)
+    # Frozen weeks come from their snapshots; only the others (and snapshots older than
+    # the further signals) are computed.
+    weeks_shown = [str(w) for w in archive["week"]]
     snapshots = {} if loaded.sample else load_snapshots(config.issues_dir)
-    issues = [complete_frozen(issue_from_snapshot(snapshots[i.week]), i, weekly)
-              if i.week in snapshots else i for i in computed]
+    frozen = {w: issue_from_snapshot(snapshots[w]) for w in weeks_shown if w in snapshots}
+    need = {w for w in weeks_shown if w not in frozen or needs_completion(frozen[w])}
+    computed = {i.week: i for i in enriched_issues(archive, weekly, config, prices, only=need)}
+    issues = [complete_frozen(frozen[w], computed[w], weekly) if w in frozen and w in computed
+              else frozen[w] if w in frozen else computed[w] for w in weeks_shown]
     report.frozen = sum(i.frozen for i in issues)
     table = archive.reset_index()
     table["as_of"] = table["as_of"].dt.strftime("%Y-%m-%d")

@@ -60,10 +60,17 @@ def with_story(issue: Issue, weekly: Weekly) -> Issue:
 
 
 def enriched_issues(archive: pd.DataFrame, weekly: Weekly, config: Config,
-                    prices: Prices) -> list[Issue]:
-    """Issues of the archive rows, with further signals, reasons and sentences."""
-    issues = build_issues(archive, weekly.weeks, config, prices, columns=ISSUE_COLUMNS)
+                    prices: Prices, only: set[str] | None = None) -> list[Issue]:
+    """Issues of the archive rows (or just the weeks in `only`), with further signals,
+    reasons and sentences."""
+    issues = build_issues(archive, weekly.weeks, config, prices, columns=ISSUE_COLUMNS,
+                          only=only)
     return [with_story(i, weekly) for i in issues]
+
+
+def needs_completion(frozen: Issue) -> bool:
+    """A snapshot older than the further signals or the sentences (see `complete_frozen`)."""
+    return not frozen.narrative or any(k not in frozen.values for k in EXTENDED_COLUMNS)
 
 
 def complete_frozen(frozen: Issue, computed: Issue, weekly: Weekly) -> Issue:

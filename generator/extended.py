@@ -8,7 +8,7 @@ rows dated on or before its as-of date. A value that cannot be computed is NaN, 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,6 +121,7 @@ def compute_extended(
     rut_lr = daily["rut_log_return"].to_numpy()
     btc_lr = daily["btc_log_return"].to_numpy()
     books = [flow_book(e, (shares or {}).get(e), _close(prices, e)) for e in config.flow_etfs]
+    bounds = _bounds_of(prices)
     rows, why = [], []
     for k, (as_of, e) in enumerate(zip(weeks.index, ends, strict=True)):
         start_13w = dates[e - lag] if e >= lag else dates[0] - pd.Timedelta(days=1)
@@ -135,7 +136,7 @@ def compute_extended(
         }
         rows.append(values)
         why.append({
-            name: "" if math.isfinite(v) else _reason(name, config, prices, books, counted[e],
+            name: "" if math.isfinite(v) else _reason(name, config, bounds, books, counted[e],
                                                        start_13w, year_start, as_of, e < lag)
             for name, v in values.items()
         })
@@ -158,7 +159,7 @@ def _flows(
     return sum(b.flow(start, end) for b in books), []
 
 
-def _reason(name: str, config: Config, prices: Prices, books: list[FlowBook], counted: int,
+def _reason(name: str, config: Config, bounds: Bounds, books: list[FlowBook], counted: int,
             start_13w: pd.Timestamp, year_start: pd.Timestamp, as_of: pd.Timestamp,
             short: bool) -> str:
     """Why value `name` of the week ending `as_of` is missing, in words."""
@@ -167,15 +168,15 @@ def _reason(name: str, config: Config, prices: Prices, books: list[FlowBook], co
     if name in ("eth_btc_13w", "alt_basket_vs_btc_13w", "smallcap_flows_13w") and short:
         return f"needs {w.relative_strength} trading days of {t.rut} history before the as-of date"
     if name == "eth_btc_13w":
-        gap = _gap(prices, t.eth, as_of, start_13w) or _gap(prices, t.btc, as_of, start_13w)
+        gap = _gap(bounds, t.eth, as_of, start_13w) or _gap(bounds, t.btc, as_of, start_13w)
         return gap or f"needs {t.eth} and {t.btc} closes on the as-of date and {since}"
     if name == "alt_basket_vs_btc_13w":
-        gap = _gap(prices, t.btc, as_of, start_13w)
+        gap = _gap(bounds, t.btc, as_of, start_13w)
         alts = f"{counted} alt has" if counted == 1 else f"{counted} alts have"
         return gap or (f"only {alts} closes on the as-of date and {since}; "
                        f"the basket needs {w.altseason_min_alts}")
     if name in ("btc_rut_corr_52w", "btc_rut_beta_90d"):
-        gap = _gap(prices, t.btc, as_of, as_of)
+        gap = _gap(bounds, t.btc, as_of, as_of)
         if name == "btc_rut_corr_52w":
             need = f"closes on {CORR_WEEKS + 1} consecutive weekly as-of dates"
         else:
@@ -189,12 +190,28 @@ def _reason(name: str, config: Config, prices: Prices, books: list[FlowBook], co
     return "; ".join(gaps)
 
 
-def _gap(prices: Prices, ticker: str, *days: pd.Timestamp) -> str | None:
+Bounds = Callable[[str], tuple[pd.Timestamp, pd.Timestamp] | None]
+
+
+def _bounds_of(prices: Prices) -> Bounds:
+    """First and last date with a close per ticker (None: no closes), each worked out once."""
+    cache: dict[str, tuple[pd.Timestamp, pd.Timestamp] | None] = {}
+
+    def bounds(ticker: str) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        if ticker not in cache:
+            close = _close(prices, ticker)
+            cache[ticker] = None if close.empty else (close.index[0], close.index[-1])
+        return cache[ticker]
+
+    return bounds
+
+
+def _gap(bounds: Bounds, ticker: str, *days: pd.Timestamp) -> str | None:
     """What keeps `ticker` from having closes on `days`: none at all, starts or ends too soon."""
-    close = _close(prices, ticker)
-    if close.empty:
+    span = bounds(ticker)
+    if span is None:
         return f"no {ticker} prices in the source"
-    first, last = close.index[0], close.index[-1]
+    first, last = span
     if first > min(days):
         return f"{ticker} prices start on {first.date().isoformat()}"
     if last < max(days):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -139,27 +140,9 @@ def is_provisional(as_of: dt.date, latest: bool) -> bool:
     return latest and as_of.weekday() < 4
 
 
-def issue_window(weeks: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
-    """Chart input of an issue: the last three years of weekly rows up to its as-of date."""
-    return weeks.loc[: pd.Timestamp(as_of), list(CHART_COLUMNS)].tail(ISSUE_WINDOW_WEEKS)
-
-
 def stale_inputs(prices: Prices, config: Config, as_of: dt.date) -> tuple[StaleInput, ...]:
     """Core inputs with no row on the as-of date (missing entirely, or ending earlier)."""
-    out = []
-    stamp = pd.Timestamp(as_of)
-    roles = ("iwm", "spy", "hyg", "ief", "vix", "btc")
-    for role in roles:
-        ticker = getattr(config.tickers, role)
-        frame = prices.get(ticker)
-        if frame is None or frame.empty:
-            out.append(StaleInput(ticker, None))
-            continue
-        known = frame.index[frame.index <= stamp]
-        if len(known) == 0 or known[-1] < stamp:
-            last = known[-1].date() if len(known) else None
-            out.append(StaleInput(ticker, last))
-    return tuple(out)
+    return _stale_finder(prices, config)(as_of)
 
 
 def make_components(
@@ -183,11 +166,12 @@ def make_components(
 
 def build_issues(
     archive: pd.DataFrame, weeks: pd.DataFrame, config: Config, prices: Prices,
-    columns: tuple[str, ...] = SIGNAL_COLUMNS,
+    columns: tuple[str, ...] = SIGNAL_COLUMNS, only: set[str] | None = None,
 ) -> list[Issue]:
     """Issues for every archive row (indexed by as-of), each with last week's values.
 
     `weeks` is the full weekly table (for chart windows reaching before the archive).
+    `only`: build just these weeks (their last-week values still come from the row before).
     """
     issues: list[Issue] = []
     previous: dict[str, object] | None = None
@@ -196,24 +180,52 @@ def build_issues(
         if len(before) and all(k in before.columns for k in columns):
             row = before.to_dict("records")[0]
             previous = {k: _clean(row[k]) for k in ("week", *columns)}
+    chart_rows = weeks[list(CHART_COLUMNS)]
+    ends = weeks.index.searchsorted(archive.index, side="right")
+    stale_of = _stale_finder(prices, config)
     records = archive.reset_index().to_dict("records")
     for i, row in enumerate(records):
         as_of = row["as_of"].date()
         values = {k: _clean(row[k]) for k in ("week", *columns)}
-        issues.append(
-            Issue(
-                week=str(row["week"]),
-                as_of=as_of,
-                values=values,
-                previous=previous,
-                components=make_components(values, previous, config.weights),
-                provisional=is_provisional(as_of, i == len(records) - 1),
-                stale=stale_inputs(prices, config, as_of),
-                window=issue_window(weeks, as_of),
+        if only is None or values["week"] in only:
+            end = int(ends[i])
+            issues.append(
+                Issue(
+                    week=str(row["week"]),
+                    as_of=as_of,
+                    values=values,
+                    previous=previous,
+                    components=make_components(values, previous, config.weights),
+                    provisional=is_provisional(as_of, i == len(records) - 1),
+                    stale=stale_of(as_of),
+                    window=chart_rows.iloc[max(0, end - ISSUE_WINDOW_WEEKS) : end],
+                )
             )
-        )
         previous = values
     return issues
+
+
+def _stale_finder(prices: Prices, config: Config) -> Callable[[dt.date], tuple[StaleInput, ...]]:
+    """`stale_inputs` for many dates, with each core input's dates looked up once."""
+    roles = ("iwm", "spy", "hyg", "ief", "vix", "btc")
+    tickers = [getattr(config.tickers, role) for role in roles]
+    indexes = {t: (prices[t].index if t in prices and not prices[t].empty else None)
+               for t in tickers}
+
+    def stale(as_of: dt.date) -> tuple[StaleInput, ...]:
+        stamp = pd.Timestamp(as_of)
+        out = []
+        for ticker in tickers:
+            index = indexes[ticker]
+            if index is None:
+                out.append(StaleInput(ticker, None))
+                continue
+            n = index.searchsorted(stamp, side="right")
+            if n == 0 or index[n - 1] < stamp:
+                out.append(StaleInput(ticker, index[n - 1].date() if n else None))
+        return tuple(out)
+
+    return stale
 
 
 def _clean(value: object) -> object:

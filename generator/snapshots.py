@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from generator import __version__
@@ -42,6 +43,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _plain_list(values: list[Any]) -> list[Any]:
+    """`_plain` of every item; plain Python numbers, flags and text go the short way."""
+    out = []
+    for v in values:
+        kind = type(v)
+        if kind is float:
+            out.append(None if v != v else v)
+        elif v is None or kind is bool or kind is int or kind is str:
+            out.append(v)
+        else:
+            out.append(_plain(v))
+    return out
+
+
 def make_snapshot(
     *,
     week: str,
@@ -66,15 +81,31 @@ def make_snapshot(
         "previous": None if previous is None else {k: _plain(v) for k, v in previous.items()},
         "weights": {k: float(v) for k, v in weights.items()},
         "stale": stale,
-        "chart_window": {k: [_plain(v) for v in vs] for k, vs in chart_window.items()},
+        "chart_window": {k: _plain_list(vs) for k, vs in chart_window.items()},
         "narrative": list(narrative),
         "notes": dict(notes or {}),
     }
 
 
+def _compact(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
 def render_snapshot(doc: Mapping[str, Any]) -> bytes:
-    """Canonical bytes of a snapshot: sorted keys, shortest exact floats, LF."""
-    return (json.dumps(doc, sort_keys=True, indent=1, allow_nan=False) + "\n").encode("utf-8")
+    """Canonical bytes of a snapshot: sorted keys, shortest exact floats, LF.
+
+    One line per top-level entry, and per entry of `values`, `previous` and `chart_window`
+    (a chart column is one line): readable diffs, written by the C JSON encoder.
+    """
+    lines = []
+    for key in sorted(doc):
+        value = doc[key]
+        if isinstance(value, Mapping) and value and key in ("values", "previous", "chart_window"):
+            inner = ",\n".join(f" {json.dumps(k)}:{_compact(v)}" for k, v in sorted(value.items()))
+            lines.append(f"{json.dumps(key)}:{{\n{inner}\n}}")
+        else:
+            lines.append(f"{json.dumps(key)}:{_compact(value)}")
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8")
 
 
 def parse_snapshot(path: Path, data: bytes) -> dict[str, Any]:
@@ -155,15 +186,14 @@ def issue_from_snapshot(doc: Mapping[str, Any]) -> Issue:
     if previous is not None:
         previous = {k: (math.nan if v is None and k != "band" else v) for k, v in previous.items()}
     cols = dict(doc["chart_window"])
-    dates = pd.DatetimeIndex(pd.to_datetime(cols.pop("as_of", []), format="%Y-%m-%d"))
+    days = np.array(cols.pop("as_of", []), dtype="datetime64[D]")
+    dates = pd.DatetimeIndex(days.astype("datetime64[ns]"), name="as_of")
+    order = [c for c in CHART_COLUMNS if c in cols] + [c for c in cols if c not in CHART_COLUMNS]
+    # null -> NaN (numbers) or False (flags), as the window had before it was frozen
     window = pd.DataFrame(
-        {k: pd.Series(v, dtype="bool" if k.endswith("_week") else "float64")
-         for k, v in cols.items()}
+        {k: np.array(cols[k], dtype=bool if k.endswith("_week") else "float64") for k in order},
+        index=dates, columns=order,
     )
-    window.index = dates
-    window.index.name = "as_of"
-    window = window[[c for c in CHART_COLUMNS if c in window.columns]
-                    + [c for c in window.columns if c not in CHART_COLUMNS]]
     return Issue(
         week=doc["week"],
         as_of=dt.date.fromisoformat(doc["as_of"]),
