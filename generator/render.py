@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 NA = "n/a"
 
@@ -94,7 +95,29 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         band_class=band_class,
     )
     env.tests["missing"] = _missing
+    # The stylesheet goes inline into every page: no render-blocking request before the
+    # first paint (7.7 kB, ~2 kB gzipped). assets/style.css is still published.
+    env.globals["inline_css"] = lambda: _stylesheet(Path(templates_dir) / "assets" / "style.css")
     return env
+
+
+_CSS: dict[Path, tuple[tuple[int, int], markupsafe.Markup]] = {}
+
+
+def _stylesheet(path: Path) -> markupsafe.Markup:
+    """The site's CSS for a <style> element, re-read when the file changes (serve)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return markupsafe.Markup("")
+    stamp = (st.st_mtime_ns, st.st_size)
+    hit = _CSS.get(path)
+    if hit is None or hit[0] != stamp:
+        css = path.read_text(encoding="utf-8")
+        if "</" in css:
+            raise ValueError(f"{path}: '</' cannot appear in an inline stylesheet")
+        hit = _CSS[path] = (stamp, markupsafe.Markup(css))
+    return hit[1]
 
 
 def render_page(templates_dir: Path, template: str, **context: Any) -> str:

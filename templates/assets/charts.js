@@ -1,14 +1,16 @@
 /* Risk-On Monitor: progressive charts.
  * Each <figure class="chart"> holds a static SVG (works with no JavaScript) and, next to it,
- * its Vega spec in <script type="application/json" class="chart-spec">.  When this file and
- * the self-hosted vega.min.js run, the SVG is swapped for a live Vega view (SVG renderer, so
+ * its Vega spec in <script type="application/json" class="chart-spec">.  After the first
+ * paint this file loads the self-hosted vega.min.js (its data-vega attribute) and swaps each
+ * SVG for a live Vega view (SVG renderer, so
  * it keeps the page's colours) sized to its column, with tooltips.  No inline script, no
  * request to another host; any failure leaves the static SVG in place.
  */
 (function () {
   "use strict";
-  var vega = window.vega;
-  if (!vega || !document.querySelector) return;
+  var vega = null;
+  var self = document.currentScript;
+  if (!document.querySelector || !self) return;
 
   var tip = null;
 
@@ -113,9 +115,30 @@
     });
   }
 
+  // Vega (500 kB) is fetched and run only after the static charts have been painted, so
+  // it never delays the first view of the page.
+  function loadVega() {
+    if (window.vega) {
+      vega = window.vega;
+      start();
+      return;
+    }
+    var script = document.createElement("script");
+    script.src = self.getAttribute("data-vega");
+    script.onload = function () {
+      vega = window.vega;
+      if (vega) start();
+    };
+    document.head.appendChild(script);
+  }
+
+  function afterPaint() {
+    requestAnimationFrame(function () { setTimeout(loadVega, 0); });
+  }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
+    document.addEventListener("DOMContentLoaded", afterPaint);
   } else {
-    start();
+    afterPaint();
   }
 })();

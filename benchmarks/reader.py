@@ -1,0 +1,151 @@
+"""Reader-side figures of a built site: page weight and how soon the first chart shows.
+
+    python benchmarks/reader.py [SITE] [--runs 7] [--page /]
+
+SITE defaults to `site/` of the checkout. The site is served over HTTP on 127.0.0.1 (gzip
+size is computed here, as GitHub Pages would compress); headless Chromium is driven by
+Playwright (`pip install -e .[test]`; the browser is Debian's `chromium`, or
+RISKON_CHROMIUM). Every run is a new browser context, so the HTTP cache is cold. Printed
+per page: raw and gzip bytes of the HTML, and the median/min/max over the runs of
+
+- first chart visible: ms from navigation start to the start of the frame after the one in
+  which the first chart's SVG was first laid out with a non-zero size (a
+  requestAnimationFrame probe added before any page script runs), i.e. once that frame
+  has been produced; "laid out" is the earlier time;
+- first contentful paint and load event, for scale;
+- all charts live: ms until every chart with a Vega spec has become a live Vega view.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import os
+import shutil
+import statistics
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+TARGET_MS, TARGET_GZIP = 100, 150_000
+
+PROBE = """
+(() => {
+  window.__riskon = {};
+  const tick = () => {
+    const svg = document.querySelector('figure.chart svg');
+    if (svg && !window.__riskon.layout) {
+      const box = svg.getBoundingClientRect();
+      if (box.width > 0 && box.height > 0) {
+        window.__riskon.layout = performance.now();
+        // the next frame starts once the frame holding the chart has been produced
+        requestAnimationFrame(() => { window.__riskon.chart = performance.now(); });
+      }
+    }
+    const specs = document.querySelectorAll('figure.chart script.chart-spec');
+    if (document.readyState === 'complete' && !window.__riskon.live &&
+        document.querySelectorAll('figure.chart.is-live').length === specs.length)
+      window.__riskon.live = performance.now();
+    if (!window.__riskon.chart || !window.__riskon.live) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+})();
+"""
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def _chromium() -> str | None:
+    for c in (os.environ.get("RISKON_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+              shutil.which("chromium-browser")):
+        if c and Path(c).is_file():
+            return c
+    return None
+
+
+def _page_file(site: Path, page: str) -> Path:
+    path = site / page.lstrip("/")
+    return path / "index.html" if page.endswith("/") or path.is_dir() else path
+
+
+def measure(site: Path, pages: list[str], runs: int) -> int:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("playwright is not installed (pip install -e .[test])", file=sys.stderr)
+        return 2
+    chromium = _chromium()
+    if chromium is None:
+        print("no Chromium found (apt install chromium, or set RISKON_CHROMIUM)", file=sys.stderr)
+        return 2
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    ok = True
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=FLAGS)
+        for page_path in pages:
+            html = _page_file(site, page_path).read_bytes()
+            size_gz = len(gzip.compress(html, 9))
+            figures: dict[str, list[float]] = {"chart": [], "layout": [], "fcp": [], "load": [],
+                                               "live": []}
+            for run in range(runs + 1):  # the first run warms up Chromium itself
+                context = browser.new_context(viewport={"width": 1280, "height": 900})
+                page = context.new_page()
+                page.add_init_script(PROBE)
+                page.goto(base + page_path, wait_until="load")
+                page.wait_for_function("window.__riskon.chart", timeout=15_000)
+                try:
+                    page.wait_for_function("window.__riskon.live", timeout=5_000)
+                except Exception:  # noqa: BLE001  (a page without live charts)
+                    pass
+                got = page.evaluate("""() => ({
+                    chart: window.__riskon.chart, layout: window.__riskon.layout,
+                    live: window.__riskon.live,
+                    fcp: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime,
+                    load: performance.getEntriesByType('navigation')[0].loadEventEnd})""")
+                context.close()
+                if run:
+                    for key in figures:
+                        figures[key].append(float(got[key] or float("nan")))
+            # a page whose first paint came before its charts were read (or never reported)
+            figures = {k: [x for x in v if x == x] or [float("nan")] for k, v in figures.items()}
+            chart = statistics.median(figures["chart"])
+            ok &= chart <= TARGET_MS and size_gz <= TARGET_GZIP
+            print(f"{page_path}: {len(html) / 1000:.1f} kB raw, {size_gz / 1000:.1f} kB gzip "
+                  f"(target <= {TARGET_GZIP / 1000:.0f} kB)")
+            for key, label in (("chart", "first chart visible"), ("layout", "first chart laid out"),
+                               ("fcp", "first contentful paint"),
+                               ("load", "load event"), ("live", "all charts live")):
+                v = figures[key]
+                extra = f" (target <= {TARGET_MS} ms)" if key == "chart" else ""
+                print(f"  {label:24} median {statistics.median(v):6.0f} ms, min {min(v):6.0f}, "
+                      f"max {max(v):6.0f} over {len(v)} cold runs{extra}")
+        browser.close()
+    server.shutdown()
+    print("targets met" if ok else "targets NOT met")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("site", nargs="?", type=Path, default=REPO / "site")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--page", action="append", default=None,
+                        help="site path to load (repeatable; default: / and the evidence page)")
+    args = parser.parse_args()
+    pages = args.page or ["/", "/evidence/"]
+    return measure(args.site.resolve(), pages, args.runs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
