@@ -404,7 +404,9 @@ class Bench:
 
         Copy the full state, drop snapshots dated after --until, set every cache file's
         access time to 0, build with --until, then delete the cache files that build did not
-        read (the new week's charts, the archive chart).  Needs atime updates (relatime or
+        read (the new week's charts and images, the archive chart).  Compiled chart layouts
+        (`.cache/templates/`) are kept: they are not per week, and the previous week's cache
+        holds every one an earlier build compiled.  Needs atime updates (relatime or
         strictatime; the first read after a write always updates it); returns None when the
         file system does not record reads, so the caller falls back to a cold setup build.
         """
@@ -416,7 +418,8 @@ class Bench:
             if as_of is None or as_of > self.until:
                 path.unlink()
                 dropped.append(path.stem)
-        files = [p for p in (work / ".cache").rglob("*") if p.is_file()]
+        files = [p for p in (work / ".cache").rglob("*")
+                 if p.is_file() and p.parent.name != "templates"]
         for p in files:
             os.utime(p, ns=(0, p.stat().st_mtime_ns))
         say(f"one new week: setup build with --until {self.until} from the cold backfill's "
