@@ -90,7 +90,7 @@ Rows = list[dict]
 
 @dataclass(frozen=True)
 class Parts:
-    """A chart's inputs: its structure (`shape`), its words and its named datasets.
+    """A chart's inputs: its structure (`shape`), its words, its named datasets and numbers.
 
     `shape` is hashable and starts with the chart's name; `("none", ...)` as second item
     means "no data" (the chart then says so). Every text value is plain text.
@@ -99,6 +99,7 @@ class Parts:
     shape: tuple
     texts: dict[str, str]
     data: dict[str, Rows] = field(default_factory=dict)
+    numbers: dict[str, float] = field(default_factory=dict)  # values of the layout's params
 
     @property
     def empty(self) -> bool:

@@ -26,7 +26,8 @@ from generator.files import write_atomic
 RENDER_OPTIONS: dict = {
     "allowed_base_urls": [], "format_locale": "en-US", "time_format_locale": "en-US",
 }
-_SOURCES = ("chartdata.py", "charts.py", "chartrender.py", "images.py")
+_SOURCES = ("chartdata.py", "charts.py", "chartrender.py")
+_KIND_SOURCES = {"chart": (), "evidence": ("evidence_chart.py",), "card": ("images.py",)}
 _MARK = "@@riskon:"  # placeholder words look like "@@riskon:title@@"
 
 Template = str  # compiled Vega spec as JSON text, with placeholders
@@ -40,11 +41,11 @@ def vl_convert_version() -> str:
         return "unknown"
 
 
-def code_version() -> str:
-    """Hash of everything that decides a chart's bytes: the chart code and vl-convert."""
+def code_version(kind: str = "chart") -> str:
+    """Hash of everything that decides the bytes of a `kind` chart: its code and vl-convert."""
     here = Path(__file__).parent
-    h = hashlib.sha256(vl_convert_version().encode())
-    for name in _SOURCES:
+    h = hashlib.sha256(vl_convert_version().encode() + kind.encode())
+    for name in (*_SOURCES, *_KIND_SOURCES[kind]):
         h.update((here / name).read_bytes())
     return h.hexdigest()
 
@@ -78,9 +79,11 @@ def _compile(kind: str, shape: tuple, text_keys: tuple[str, ...], data_names: tu
 
 def layout_spec(kind: str, shape: tuple, texts: dict[str, str], live: bool,
                 data: dict[str, list]) -> dict:
-    """The Vega-Lite spec of a layout (imports Altair): `kind` is "chart" or "card"."""
+    """The Vega-Lite spec of a layout (imports Altair): "chart", "evidence" or "card"."""
     if kind == "chart":
         from generator.charts import layout
+    elif kind == "evidence":
+        from generator.evidence_chart import layout
     else:
         from generator.images import card_layout as layout
     spec = layout(shape, texts, live).to_dict(validate=True)
@@ -112,8 +115,9 @@ def template(kind: str, shape: tuple, text_keys: tuple[str, ...], data_names: tu
     return text
 
 
-def fill(tpl: Template, texts: dict[str, str], data: dict[str, list]) -> dict:
-    """The template with its words and rows: a Vega spec ready to render."""
+def fill(tpl: Template, texts: dict[str, str], data: dict[str, list],
+         numbers: dict[str, float] | None = None) -> dict:
+    """The template with its words, rows and numbers (signal values): a Vega spec to render."""
     for key, value in texts.items():
         tpl = tpl.replace(json.dumps(placeholder(key), ensure_ascii=False),
                           json.dumps(value, ensure_ascii=False))
@@ -123,6 +127,9 @@ def fill(tpl: Template, texts: dict[str, str], data: dict[str, list]) -> dict:
     for entry in spec.get("data", ()):
         if entry.get("name") in data:
             entry["values"] = data[entry["name"]]
+    for signal in spec.get("signals", ()):
+        if numbers and signal.get("name") in numbers:
+            signal["value"] = numbers[signal["name"]]
     return spec
 
 
@@ -131,7 +138,7 @@ def vega_spec(parts: Parts, *, live: bool, cache_dir: Path | None, code: str,
     """The Vega spec of `parts` (static or live) through its template."""
     tpl = template(kind, parts.shape, tuple(sorted(parts.texts)), tuple(sorted(parts.data)),
                    live, cache_dir, code)
-    return fill(tpl, parts.texts, parts.data)
+    return fill(tpl, parts.texts, parts.data, parts.numbers)
 
 
 # --- output formats -------------------------------------------------------------------

@@ -147,10 +147,15 @@ NO_DATA = {
 }
 
 
-def _no_data(title: str, what: str, subtitle: str = " ", live: bool = True) -> alt.Chart:
-    """A chart that says plainly that the input is missing."""
+def no_data_text(what: str) -> str:
+    return f"No data: {what} is not available"
+
+
+def _no_data(title: str, what: str, subtitle: str = " ", live: bool = True, *,
+             text: str | None = None) -> alt.Chart:
+    """A chart that says plainly that the input is missing (`text`, or made from `what`)."""
     return (
-        alt.Chart(pd.DataFrame({"text": [f"No data: {what} is not available"]}))
+        alt.Chart(pd.DataFrame({"text": [text or no_data_text(what)]}))
         .mark_text(fontSize=13, opacity=0.75)
         .encode(
             text="text:N", x=alt.value(alt.expr("width / 2")), y=alt.value(alt.expr("height / 2"))

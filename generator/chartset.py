@@ -50,64 +50,71 @@ class _Job:
 
 
 def _code_version() -> str:
-    # "vega-1": cached charts carry their Vega spec (format of the cache JSON)
-    return hashlib.sha256(chartrender.code_version().encode() + b"vega-1").hexdigest()
+    # "vega-2": an issue's charts are cached together, each with its Vega spec
+    return hashlib.sha256(chartrender.code_version().encode() + b"vega-2").hexdigest()
 
 
 def window_digest(window: pd.DataFrame) -> str:
     """Hash of a chart input: its dates and every column (by name, so order never matters)."""
+    cols = sorted(window.columns)
     h = hashlib.sha256(window.index.to_numpy(dtype="datetime64[D]").tobytes())
-    for col in sorted(window.columns):
-        h.update(col.encode())
-        h.update(window[col].to_numpy(dtype="float64").tobytes())
+    h.update("\n".join(cols).encode())
+    h.update(window[cols].to_numpy(dtype="float64").tobytes())
     return h.hexdigest()
 
 
 def data_key(code: str, name: str, window: pd.DataFrame | str, title: str | None = None) -> str:
-    """Content hash of one chart: chart code, name, title and its input (or its digest)."""
+    """Content hash of one chart (or of a group, `name`): code, title and input (or digest)."""
     digest = window if isinstance(window, str) else window_digest(window)
     return hashlib.sha256(f"{code}\n{name}\n{title}\n{digest}".encode()).hexdigest()
+
+
+Group = tuple[str, list[_Job]]  # cache key of the group, its charts (one cache file)
 
 
 def issue_charts(
     weeks_all: pd.DataFrame, issues: list[Issue], config: Config, *,
     progress: Progress | None = None,
 ) -> ChartSet:
-    """Charts of every issue (its frozen or computed window) plus the archive's history."""
+    """Charts of every issue (its frozen or computed window) plus the archive's history.
+
+    An issue's five charts share one input, so they are cached together in one file.
+    """
     code = _code_version()
     cache = config.cache_dir / "charts"
-    jobs: list[tuple[str, _Job]] = []
+    groups: dict[str, Group] = {}
+    weeks: list[tuple[str, str]] = []
     for issue in issues:
-        window = issue.window
-        digest = window_digest(window)
-        for name in ISSUE_CHARTS:
-            jobs.append((issue.week, _Job(data_key(code, name, digest), name, None, window)))
+        key = data_key(code, "issue", window_digest(issue.window))
+        groups[key] = (key, [_Job(f"{key}:{name}", name, None, issue.window)
+                             for name in ISSUE_CHARTS])
+        weeks.append((issue.week, key))
     archive_rows = weeks_all.loc[pd.Timestamp(issues[0].as_of) : pd.Timestamp(issues[-1].as_of),
                                  list(CHART_COLUMNS)]
     archive_title = f"Composite risk-on score, every week since {issues[0].as_of.year}"
-    archive_job = _Job(data_key(code, "score", archive_rows, archive_title), "score",
-                       archive_title, archive_rows)
-    all_jobs = [job for _, job in jobs] + [archive_job]
-    found = {job.key: hit for job in all_jobs if (hit := _load(cache, job.key)) is not None}
-    missing = list({job.key: job for job in all_jobs if job.key not in found}.values())
+    archive_key = data_key(code, "score", archive_rows, archive_title)
+    groups[archive_key] = (archive_key, [_Job(archive_key, "score", archive_title,
+                                              archive_rows)])
+    found = {key: hit for key in groups if (hit := _load(cache, key)) is not None}
+    missing = [group for key, group in groups.items() if key not in found]
     found.update(_render_all(missing, config.cache_dir, progress))
-    by_week: dict[str, list[Chart]] = {}
-    for week, job in jobs:
-        by_week.setdefault(week, []).append(found[job.key])
-    return ChartSet(by_week, found[archive_job.key], rendered=len(missing),
-                    cached=len(all_jobs) - len(missing))
+    rendered = sum(len(jobs) for _, jobs in missing)
+    total = sum(len(jobs) for _, jobs in groups.values())
+    return ChartSet({week: found[key] for week, key in weeks}, found[archive_key][0],
+                    rendered=rendered, cached=total - rendered)
 
 
-def _load(cache: Path, key: str) -> Chart | None:
+def _load(cache: Path, key: str) -> list[Chart] | None:
     try:
         doc = json.loads((cache / f"{key}.json").read_text(encoding="utf-8"))
-        return Chart(**doc)
-    except (FileNotFoundError, ValueError, TypeError):
+        return [Chart(**c) for c in doc["charts"]]
+    except (FileNotFoundError, ValueError, TypeError, KeyError):
         return None
 
 
-def _store(cache: Path, key: str, chart: Chart) -> None:
-    write_atomic(cache / f"{key}.json", json.dumps(chart.__dict__, sort_keys=True).encode())
+def _store(cache: Path, key: str, charts: list[Chart]) -> None:
+    doc = {"charts": [c.__dict__ for c in charts]}
+    write_atomic(cache / f"{key}.json", json.dumps(doc, sort_keys=True).encode())
 
 
 def render_one(job: _Job, cache_dir: Path | None = None, code: str | None = None) -> Chart:
@@ -124,31 +131,34 @@ def render_one(job: _Job, cache_dir: Path | None = None, code: str | None = None
     return Chart(job.name, parts.texts["title"], description, svg, chartrender.vega_json(live))
 
 
-def _render_chunk(args: tuple[list[_Job], Path]) -> list[tuple[str, Chart]]:
-    jobs, cache_dir = args
+def _render_chunk(args: tuple[list[Group], Path]) -> list[tuple[str, list[Chart]]]:
+    groups, cache_dir = args
     code = chartrender.code_version()
-    return [(job.key, render_one(job, cache_dir, code)) for job in jobs]
+    return [(key, [render_one(job, cache_dir, code) for job in jobs]) for key, jobs in groups]
 
 
-def _render_all(jobs: list[_Job], cache_dir: Path, progress: Progress | None
-                ) -> dict[str, Chart]:
-    done: dict[str, Chart] = {}
-    if not jobs:
+def _render_all(groups: list[Group], cache_dir: Path, progress: Progress | None
+                ) -> dict[str, list[Chart]]:
+    """Render the groups' charts, storing each group as soon as it is done."""
+    done: dict[str, list[Chart]] = {}
+    if not groups:
         return done
     cache = cache_dir / "charts"
+    total = sum(len(jobs) for _, jobs in groups)
+    count = 0
     workers = min(os.cpu_count() or 1, 4)
-    if len(jobs) < PARALLEL_MIN_JOBS or workers < 2:
-        code = chartrender.code_version()
-        for i, job in enumerate(jobs):
-            chart = render_one(job, cache_dir, code)
-            _store(cache, job.key, chart)
-            done[job.key] = chart
+    if total < PARALLEL_MIN_JOBS or workers < 2:
+        results = (r for g in groups for r in _render_chunk(([g], cache_dir)))
+        for key, charts in results:
+            _store(cache, key, charts)
+            done[key] = charts
+            count += len(charts)
             if progress:
-                progress("charts", i + 1, len(jobs))
+                progress("charts", count, total)
         return done
     import multiprocessing
 
-    chunks = [(jobs[i : i + 25], cache_dir) for i in range(0, len(jobs), 25)]
+    chunks = [(groups[i : i + 5], cache_dir) for i in range(0, len(groups), 5)]
     # Never fork a process that may already run vl-convert's engine (it deadlocks): workers
     # come from a clean fork server that has imported the chart code once.
     methods = multiprocessing.get_all_start_methods()
@@ -157,11 +167,12 @@ def _render_all(jobs: list[_Job], cache_dir: Path, progress: Progress | None
         ctx.set_forkserver_preload(["generator.chartrender", "vl_convert"])
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         for results in pool.map(_render_chunk, chunks):
-            for key, chart in results:
-                _store(cache, key, chart)
-                done[key] = chart
+            for key, charts in results:
+                _store(cache, key, charts)
+                done[key] = charts
+                count += len(charts)
             if progress:
-                progress("charts", len(done), len(jobs))
+                progress("charts", count, total)
     return done
 
 
@@ -178,21 +189,23 @@ def evidence_charts(table: pd.DataFrame, assets: tuple[str, ...], config: Config
         rows = table[table["asset"] == asset]
         key = hashlib.sha256(f"{code}\nevidence\n{asset}\n{_code_version()}\n".encode()
                              + rows.to_csv(index=False).encode()).hexdigest()
-        chart = _load(cache, key)
-        if chart is None:
-            chart = render_evidence(rows, asset)
-            _store(cache, key, chart)
-        out.append(chart)
+        hit = _load(cache, key)
+        if hit is None:
+            hit = [render_evidence(rows, asset, config.cache_dir)]
+            _store(cache, key, hit)
+        out.append(hit[0])
     return out
 
 
-def render_evidence(rows: pd.DataFrame, asset: str) -> Chart:
-    """Build, describe and render one evidence chart (imports Altair and vl-convert)."""
-    from generator import charts, evidence_chart
+def render_evidence(rows: pd.DataFrame, asset: str, cache_dir: Path | None = None) -> Chart:
+    """Describe and render one evidence chart through its compiled layout."""
+    from generator import evidence_chart
 
-    chart = evidence_chart.forward_return_chart(rows, asset)
+    parts = evidence_chart.forward_return_parts(rows, asset)
     description = evidence_chart.describe_forward_returns(rows, asset)
     name = f"evidence-{asset.lower().replace('-usd', '')}"
-    svg = charts.render_svg(chart, cache_dir=None, prefix=f"c-{name}", description=description)
-    title = chart.to_dict(validate=False)["title"]["text"]
-    return Chart(name, title, description, svg)
+    spec = chartrender.vega_spec(parts, live=False, cache_dir=cache_dir,
+                                 code=chartrender.code_version("evidence"), kind="evidence")
+    svg = chartrender.postprocess_svg(chartrender.vega_to_svg(spec), prefix=f"c-{name}",
+                                      label=description, title=description)
+    return Chart(name, parts.texts["title"], description, svg)

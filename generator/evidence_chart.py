@@ -1,15 +1,23 @@
-"""The evidence chart: forward returns after breakouts against every week, per horizon."""
+"""The evidence chart: forward returns after breakouts against every week, per horizon.
+
+`forward_return_parts` (pandas only) gives its rows, words, y range and shape; `layout`
+(Altair, imported when called) draws a shape, compiled once by `chartrender`.
+"""
 
 from __future__ import annotations
 
-import altair as alt
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from generator.charts import ACCENT, CONFIG, INK, MID, WIDTH, _no_data
+from generator.chartdata import ACCENT, CONFIG, INK, MID, WIDTH, Parts
 from generator.evidence import EVENT_FLAGS, HORIZONS
 from generator.evidence_text import ARTICLES, EVENT_NAMES, asset_name
 from generator.render import fmt_pct
+
+if TYPE_CHECKING:
+    import altair as alt
 
 HEIGHT = 300
 GOLDEN = 0.6180339887498949  # low-discrepancy jitter: deterministic and evenly spread
@@ -49,25 +57,66 @@ def _boxes(table: pd.DataFrame, asset: str, event: str) -> pd.DataFrame:
     return pd.DataFrame(out).round(4)
 
 
-def forward_return_chart(table: pd.DataFrame, asset: str, event: str = "rut") -> alt.TopLevelMixin:
-    """Per horizon: a box of every week's forward return (5–95% whiskers, 25–75% box, median),
-    the event weeks as diamonds with their median bar, on a log scale of 1 + r."""
+def forward_return_parts(table: pd.DataFrame, asset: str, event: str = "rut") -> Parts:
+    """The evidence chart's rows, words, y range (numbers) and shape (its y ticks)."""
     title = _title(asset, event)
     boxes = _boxes(table, asset, event)
     if boxes.empty:
-        return _no_data(title, f"a complete forward window for {asset_name(asset)}")
+        what = f"No data: a complete forward window for {asset_name(asset)} is not available"
+        return Parts(("evidence", "none"), {"title": title, "subtitle": " ", "what": what})
     events = _events(table, asset, event)
     lo = float(min(boxes["q05"].min(), events["multiple"].min() if len(events) else 1, 0.9))
     hi = float(max(boxes["q95"].max(), events["multiple"].max() if len(events) else 1, 1.1))
-    ticks = [t for t in TICKS if lo <= t <= hi] or [1]
-    y_axis = alt.Axis(values=ticks, tickCount=len(ticks), grid=True,
+    ticks = tuple(t for t in TICKS if lo <= t <= hi) or (1,)
+    texts = {
+        "title": title,
+        "sub1": "Return from each week's as-of date (log scale). Grey: all weeks, box 25–75%,",
+        "sub2": f"whiskers 5–95%, bar median. Orange: weeks with {ARTICLES[event]} "
+                f"{EVENT_NAMES[event][0]}, bar median.",
+    }
+    data = {"boxes": _json_rows(boxes)}
+    if len(events):
+        data["events"] = _json_rows(events)
+    return Parts(("evidence", ticks, bool(len(events))), texts, data,
+                 numbers={"ylo": lo / 1.05, "yhi": hi * 1.05})
+
+
+def _json_rows(frame: pd.DataFrame) -> list[dict]:
+    """Rows with NaN as None and plain Python numbers (JSON as JavaScript writes it)."""
+    out = []
+    for row in frame.to_dict("records"):
+        clean = {}
+        for k, v in row.items():
+            if isinstance(v, (float, np.floating)):
+                v = float(v)
+                v = None if v != v else (int(v) if v.is_integer() else v)
+            clean[k] = v
+        out.append(clean)
+    return out
+
+
+def layout(shape: tuple, texts: dict[str, str], live: bool = False,
+           numbers: dict[str, float] | None = None) -> alt.TopLevelMixin:
+    """Per horizon: a box of every week's forward return (5–95% whiskers, 25–75% box, median),
+    the event weeks as diamonds with their median bar, on a log scale of 1 + r; rows from the
+    datasets "boxes" and "events", the y range from the parameters `ylo` and `yhi`."""
+    import altair as alt
+
+    from generator.charts import _no_data
+
+    if shape[1] == "none":
+        return _no_data(texts["title"], "", texts["subtitle"], text=texts["what"])
+    _, ticks, has_events = shape
+    numbers = numbers or {"ylo": 0.5, "yhi": 2.0}  # a template's values are filled in later
+    ylo, yhi = (alt.param(name=k, value=numbers[k]) for k in ("ylo", "yhi"))
+    y_axis = alt.Axis(values=list(ticks), tickCount=len(ticks), grid=True,
                       labelExpr="datum.value === 1 ? '0%' : format(datum.value - 1, '+.0%')")
-    scale = alt.Scale(type="log", domain=[lo / 1.05, hi * 1.05], nice=False)
+    scale = alt.Scale(type="log", domain=[alt.ExprRef("ylo"), alt.ExprRef("yhi")], nice=False)
     x = alt.X("x:Q", scale=alt.Scale(domain=[-0.5, len(HORIZONS) - 0.5], nice=False),
               axis=alt.Axis(values=list(range(len(HORIZONS))), grid=False, ticks=False,
                             labelExpr="[" + ",".join(f"'{h} weeks'" for h in HORIZONS) +
                             "][datum.value]"))
-    base = alt.Chart(boxes)
+    base = alt.Chart(alt.Data(name="boxes"))
     layers = [
         alt.Chart(pd.DataFrame({"y": [1.0]})).mark_rule(strokeDash=[4, 3], opacity=0.5)
         .encode(y=alt.Y("y:Q", scale=scale, axis=y_axis)),
@@ -81,18 +130,21 @@ def forward_return_chart(table: pd.DataFrame, asset: str, event: str = "rut") ->
             color=ACCENT, strokeWidth=2.5).encode(
             x=alt.X("ex_lo:Q"), x2="ex_hi:Q", y=alt.Y("event_median:Q")),
     ]
-    if len(events):
-        layers.append(alt.Chart(events).mark_point(
+    if has_events:
+        layers.append(alt.Chart(alt.Data(name="events")).mark_point(
             shape="diamond", size=70, filled=True, opacity=1, color=ACCENT).encode(
             x=alt.X("x:Q"), y=alt.Y("multiple:Q")))
-    subtitle = [
-        "Return from each week's as-of date (log scale). Grey: all weeks, box 25–75%,",
-        f"whiskers 5–95%, bar median. Orange: weeks with {ARTICLES[event]} "
-        f"{EVENT_NAMES[event][0]}, bar median.",
-    ]
-    return alt.layer(*layers).properties(
-        title=alt.Title(title, subtitle=subtitle), width=WIDTH, height=HEIGHT, config=CONFIG,
+    return alt.layer(*layers).add_params(ylo, yhi).properties(
+        title=alt.Title(texts["title"], subtitle=[texts["sub1"], texts["sub2"]]), width=WIDTH,
+        height=HEIGHT, config=CONFIG,
         padding={"left": 10, "right": 6, "top": 4, "bottom": 2})  # room for "+1500%"
+
+
+def forward_return_chart(table: pd.DataFrame, asset: str, event: str = "rut") -> alt.TopLevelMixin:
+    """The whole evidence chart as an Altair chart (rows and y range included)."""
+    parts = forward_return_parts(table, asset, event)
+    chart = layout(parts.shape, parts.texts, numbers=parts.numbers or None)
+    return chart.properties(datasets=parts.data) if parts.data else chart
 
 
 def describe_forward_returns(table: pd.DataFrame, asset: str, event: str = "rut") -> str:

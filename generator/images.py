@@ -132,7 +132,7 @@ def render_card_png(text: CardText, weeks: pd.DataFrame | None, *,
     """The sharing card as a 1200×630 PNG (through its compiled layout)."""
     parts = card_parts(text, weeks)
     spec = chartrender.vega_spec(parts, live=False, cache_dir=cache_dir,
-                                 code=chartrender.code_version(), kind="card")
+                                 code=chartrender.code_version("card"), kind="card")
     return chartrender.vega_to_png(spec, scale=1.0)
 
 

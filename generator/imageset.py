@@ -54,7 +54,7 @@ def _code() -> str:
 def _key(code: str, kind: str, text: tuple[str, ...], window: pd.DataFrame | None) -> str:
     h = hashlib.sha256(f"{code}\n{kind}\n{text!r}\n".encode())
     if window is not None:
-        h.update(window.index.strftime("%Y-%m-%d").str.cat(sep=",").encode())
+        h.update(window.index.to_numpy(dtype="datetime64[D]").tobytes())
         h.update(window["score"].to_numpy(dtype="float64").tobytes())
     return h.hexdigest()
 
@@ -71,7 +71,7 @@ def issue_images(
     code = _code()
     jobs: dict[tuple[str, str], _Job] = {}
     for issue in issues:
-        window = issue.window[["score"]]
+        window = issue.window  # the renderer reads only its "score" column
         text = _card_text(issue, config)
         jobs[(issue.week, "card")] = _Job(_key(code, "card", text, window), "card", text, window)
         if issue.week in feed_weeks:

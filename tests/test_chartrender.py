@@ -108,3 +108,31 @@ def test_card_template_matches_the_direct_card(weeks, tmp_path):
     via_template = images.render_card_png(text, weeks, cache_dir=tmp_path)
     direct = charts.render_png(images.card_chart(text, weeks), scale=1.0)
     assert via_template == direct
+
+
+@pytest.mark.parametrize("asset", ["BTC-USD", "ETH-USD"])  # events and boxes; no data at all
+def test_evidence_template_matches_the_direct_chart(asset, tmp_path):
+    from generator import evidence_chart
+    from generator.chartset import render_evidence
+    from tests.test_evidence_chart import table
+
+    rows = table()
+    chart = render_evidence(rows, asset, tmp_path)
+    direct = evidence_chart.forward_return_chart(rows, asset)
+    raw = charts._vegalite_to_svg(direct.to_dict(validate=True))
+    assert chart.svg == chartrender.postprocess_svg(
+        raw, prefix=chart.name.join(("c-", "")), label=chart.description,
+        title=chart.description)
+    assert "@@riskon" not in chart.svg
+
+
+def test_evidence_y_range_is_filled_per_chart(tmp_path):
+    from generator import evidence_chart
+    from tests.test_evidence_chart import table
+
+    wide = table().assign(forward_return=lambda t: t["forward_return"] * 20)
+    specs = [chartrender.vega_spec(evidence_chart.forward_return_parts(rows, "BTC-USD"),
+                                   live=False, cache_dir=tmp_path, code=CODE, kind="evidence")
+             for rows in (table(), wide)]
+    values = [{s["name"]: s.get("value") for s in spec["signals"]} for spec in specs]
+    assert values[0]["yhi"] < values[1]["yhi"] and values[0]["ylo"] > values[1]["ylo"]
