@@ -24,3 +24,15 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class CachedFile(bytes):
+    """Bytes that are also stored, unchanged, in a cache file: the site writer hard-links
+    `source` instead of writing the bytes again (and writes them when it cannot link)."""
+
+    source: Path
+
+    def __new__(cls, data: bytes, source: Path) -> CachedFile:
+        obj = super().__new__(cls, data)
+        obj.source = source
+        return obj

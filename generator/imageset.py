@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from generator.config import Config
-from generator.files import write_atomic
+from generator.files import CachedFile, write_atomic
 from generator.issues import Issue
 from generator.render import fmt_date
 
@@ -115,8 +115,9 @@ def _render_cached(jobs: list[_Job], cache: Path) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     missing: dict[str, _Job] = {}
     for job in jobs:
+        path = cache / f"{job.key}.png"
         try:
-            out[job.key] = (cache / f"{job.key}.png").read_bytes()
+            out[job.key] = CachedFile(path.read_bytes(), path)
         except FileNotFoundError:
             missing[job.key] = job
     todo = list(missing.values())
@@ -134,7 +135,7 @@ def _render_cached(jobs: list[_Job], cache: Path) -> dict[str, bytes]:
             results = [r for chunk in pool.map(_render_chunk, chunks) for r in chunk]
     for key, png in results:
         _store(cache, key, png)
-        out[key] = png
+        out[key] = CachedFile(png, cache / f"{key}.png")
     return out
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from generator.errors import UserError
+from generator.files import CachedFile
 
 MARKER = ".riskon-site"  # this folder was built by riskon; holds the build's input stamp
 
@@ -40,10 +41,15 @@ def write_site(files: Mapping[str, bytes], out: Path) -> None:
     check_output_dir(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    made: set[Path] = set()
     try:
         for rel, data in sorted(files.items()):
             target = tmp / _safe_relative(rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
+            if isinstance(data, CachedFile) and _link(data.source, target):
+                continue
             target.write_bytes(data)
         (tmp / MARKER).write_bytes(b"{}\n")
         _fix_modes(tmp)
@@ -65,6 +71,15 @@ def write_site(files: Mapping[str, bytes], out: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _link(source: Path, target: Path) -> bool:
+    """Hard-link an unchanged cache file into the new tree (False: write it instead)."""
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, no hard links, the cache file gone
+        return False
+    return True
 
 
 def _safe_relative(rel: str) -> Path:
