@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import chartset, clock, imageset
+from generator import chartset, clock, imageset, renderer
 from generator.config import Config
 from generator.content import Note, load_issue_notes, load_pages
 from generator.enrich import (
@@ -88,6 +88,16 @@ def run_build(
     """
     out = (out or config.root / "site").resolve()
     check_output_dir(out)
+    with renderer.warm():
+        return _build(config, source=source, out=out, since=since, until=until, fetch=fetch,
+                      progress=progress, drafts=drafts, freeze_weeks=freeze_weeks,
+                      recent=recent, stamp_options=stamp_options)
+
+
+def _build(config: Config, *, source: str, out: Path, since: dt.date | None,
+           until: dt.date | None, fetch: bool, progress: Progress | None, drafts: bool,
+           freeze_weeks: bool, recent: int | None, stamp_options: dict[str, object] | None,
+           ) -> BuildReport:
     # Phase 1: read every input (content first: a content error should not wait for a fetch).
     notes, pages = load_notes_and_pages(config, drafts=drafts)
     loaded = load_source(source, config, fetch=fetch)

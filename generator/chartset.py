@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import chartrender
+from generator import chartrender, renderer
 from generator.chartdata import CHART_DATA, prepare
 from generator.config import Config
 from generator.files import write_atomic
@@ -148,8 +148,7 @@ def _render_all(groups: list[Group], cache_dir: Path, progress: Progress | None
     count = 0
     workers = min(os.cpu_count() or 1, 4)
     if total < PARALLEL_MIN_JOBS or workers < 2:
-        results = (r for g in groups for r in _render_chunk(([g], cache_dir)))
-        for key, charts in results:
+        for key, charts in renderer.run(_render_chunk, (groups, cache_dir)):
             _store(cache, key, charts)
             done[key] = charts
             count += len(charts)
@@ -158,6 +157,7 @@ def _render_all(groups: list[Group], cache_dir: Path, progress: Progress | None
         return done
     import multiprocessing
 
+    renderer.stop()  # the pool below takes both cores
     chunks = [(groups[i : i + 5], cache_dir) for i in range(0, len(groups), 5)]
     # Never fork a process that may already run vl-convert's engine (it deadlocks): workers
     # come from a clean fork server that has imported the chart code once.
@@ -191,7 +191,7 @@ def evidence_charts(table: pd.DataFrame, assets: tuple[str, ...], config: Config
                              + rows.to_csv(index=False).encode()).hexdigest()
         hit = _load(cache, key)
         if hit is None:
-            hit = [render_evidence(rows, asset, config.cache_dir)]
+            hit = [renderer.run(render_evidence, rows, asset, config.cache_dir)]
             _store(cache, key, hit)
         out.append(hit[0])
     return out

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from generator import renderer
 from generator.config import Config
 from generator.files import CachedFile, write_atomic
 from generator.issues import Issue
@@ -122,10 +123,11 @@ def _render_cached(jobs: list[_Job], cache: Path) -> dict[str, bytes]:
             missing[job.key] = job
     todo = list(missing.values())
     if len(todo) < PARALLEL_MIN_JOBS or (os.cpu_count() or 1) < 2:
-        results = _render_chunk((todo, cache.parent))
+        results = renderer.run(_render_chunk, (todo, cache.parent)) if todo else []
     else:
         import multiprocessing
 
+        renderer.stop()  # the pool below takes both cores
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:

@@ -1,0 +1,62 @@
+"""A warm rendering process for the few charts and images a typical rebuild needs.
+
+vl-convert's JavaScript engine takes ~0.4 s to start in a process, and a call holds the GIL.
+`warm()` starts one spawned worker at the beginning of a build; it imports the chart code
+and starts the engine on the other core while this process reads and computes, so by the
+time a new week's charts are known the engine is ready. `run(fn, *args)` calls `fn` there
+(or here, when no worker is running or it died). Builds with many charts use their own pool
+of workers (`chartset`, `imageset`) and stop this one first.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_pool: ProcessPoolExecutor | None = None
+
+
+def _warm_up() -> None:
+    from generator import chartrender
+
+    chartrender.vega_to_svg({"width": 1, "height": 1, "marks": []})
+
+
+@contextmanager
+def warm() -> Iterator[None]:
+    """A warm worker for the duration of the block (none on a single-core machine)."""
+    global _pool
+    started = _pool is None and (os.cpu_count() or 1) >= 2
+    if started:
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        _pool.submit(_warm_up)
+    try:
+        yield
+    finally:
+        if started:
+            stop()
+
+
+def stop() -> None:
+    """Let the worker go (it exits once idle); later `run` calls render here."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
+
+
+def run(fn: Callable[..., T], *args: object) -> T:
+    """`fn(*args)` in the warm worker when there is one, else in this process."""
+    if _pool is not None:
+        try:
+            return _pool.submit(fn, *args).result()
+        except BrokenProcessPool:
+            stop()
+    return fn(*args)
