@@ -359,6 +359,9 @@ class Bench:
         total = 1 + self.args.runs
         for i in range(total):
             project = prepare(i)
+            # Flush the setup's writes (a copied project is hundreds of MB) so that their
+            # writeback does not land inside the timed build.
+            os.sync()
             run = self.build(project)
             tag = "warm-up" if i == 0 else f"run {i}/{self.args.runs}"
             say(f"{what} {tag}: {run.seconds:.2f} s; {summary(run)}")

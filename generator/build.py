@@ -200,8 +200,7 @@ def compute_site_inputs(
     weekly = compute_weekly(prices, config, shares)
     weeks_all = weekly.weeks
     archive = archive_weeks(weeks_all, config)
-    # Forward returns look ahead: the evidence uses every archive week and all the data.
-    evidence = compute_evidence(archive, prices, config)
+    full_archive = archive
     if since is not None:
         archive = archive[archive.index >= pd.Timestamp(since)]
     if recent is not None:
@@ -229,10 +228,16 @@ def compute_site_inputs(
             report.warnings.append(
                 f"{note.path}: no issue for week {week}; the note is not published"
             )
-    charts = chartset.issue_charts(weeks_all, issues, config, progress=progress)
+    # A new week's few charts and images render in the warm worker while the evidence is
+    # computed here.
+    charts_done = chartset.issue_charts_started(weeks_all, issues, config, progress=progress)
+    images_done = imageset.issue_images_started(issues, config,
+                                                {i.week for i in issues[-config.feed_size:]})
+    # Forward returns look ahead: the evidence uses every archive week and all the data.
+    evidence = compute_evidence(full_archive, prices, config)
+    charts, images = charts_done(), images_done()
     report.charts_rendered, report.charts_cached = charts.rendered, charts.cached
     evidence_charts = chartset.evidence_charts(evidence.table, EVIDENCE_CHART_ASSETS, config)
-    images = imageset.issue_images(issues, config, {i.week for i in issues[-config.feed_size:]})
     report.weeks = len(issues)
     report.first_week, report.latest_week = issues[0].week, issues[-1].week
     report.stale = [

@@ -22,7 +22,7 @@ from generator import chartrender, renderer
 from generator.chartdata import CHART_DATA, prepare
 from generator.config import Config
 from generator.files import write_atomic
-from generator.issues import CHART_COLUMNS, Issue
+from generator.issues import CHART_COLUMNS, DIGEST_ATTR, Issue, digest_window
 from generator.site import Chart
 
 ISSUE_CHARTS = ("score", "rut", "relative_strength", "correlation", "altseason")
@@ -55,12 +55,15 @@ def _code_version() -> str:
 
 
 def window_digest(window: pd.DataFrame) -> str:
-    """Hash of a chart input: its dates and every column (by name, so order never matters)."""
-    cols = sorted(window.columns)
-    h = hashlib.sha256(window.index.to_numpy(dtype="datetime64[D]").tobytes())
-    h.update("\n".join(cols).encode())
-    h.update(window[cols].to_numpy(dtype="float64").tobytes())
-    return h.hexdigest()
+    """Hash of a chart input: its dates and every column (by name, so order never matters).
+
+    A window read from a snapshot carries its digest (`issues.digest_window`, same value).
+    """
+    known = window.attrs.get(DIGEST_ATTR)
+    if known is not None and known[1] == id(window):  # not a frame derived from it
+        return known[0]
+    return digest_window(window.index.to_numpy(dtype="datetime64[D]"),
+                         {c: window[c].to_numpy(dtype="float64") for c in window.columns})
 
 
 def data_key(code: str, name: str, window: pd.DataFrame | str, title: str | None = None) -> str:
@@ -76,7 +79,16 @@ def issue_charts(
     weeks_all: pd.DataFrame, issues: list[Issue], config: Config, *,
     progress: Progress | None = None,
 ) -> ChartSet:
-    """Charts of every issue (its frozen or computed window) plus the archive's history.
+    """Charts of every issue (its frozen or computed window) plus the archive's history."""
+    return issue_charts_started(weeks_all, issues, config, progress=progress)()
+
+
+def issue_charts_started(
+    weeks_all: pd.DataFrame, issues: list[Issue], config: Config, *,
+    progress: Progress | None = None,
+) -> Callable[[], ChartSet]:
+    """`issue_charts`, with a few missing charts rendered in the background (the warm
+    worker of `renderer`) while the caller goes on; call the result to get the ChartSet.
 
     An issue's five charts share one input, so they are cached together in one file.
     """
@@ -97,11 +109,16 @@ def issue_charts(
                                               archive_rows)])
     found = {key: hit for key in groups if (hit := _load(cache, key)) is not None}
     missing = [group for key, group in groups.items() if key not in found]
-    found.update(_render_all(missing, config.cache_dir, progress))
+    rendering = _render_all(missing, config.cache_dir, progress)
     rendered = sum(len(jobs) for _, jobs in missing)
     total = sum(len(jobs) for _, jobs in groups.values())
-    return ChartSet({week: found[key] for week, key in weeks}, found[archive_key][0],
-                    rendered=rendered, cached=total - rendered)
+
+    def finish() -> ChartSet:
+        found.update(rendering())
+        return ChartSet({week: found[key] for week, key in weeks}, found[archive_key][0],
+                        rendered=rendered, cached=total - rendered)
+
+    return finish
 
 
 def _load(cache: Path, key: str) -> list[Chart] | None:
@@ -138,23 +155,30 @@ def _render_chunk(args: tuple[list[Group], Path]) -> list[tuple[str, list[Chart]
 
 
 def _render_all(groups: list[Group], cache_dir: Path, progress: Progress | None
-                ) -> dict[str, list[Chart]]:
-    """Render the groups' charts, storing each group as soon as it is done."""
+                ) -> Callable[[], dict[str, list[Chart]]]:
+    """Render the groups' charts, storing each group as soon as it is done.
+
+    A few go to the warm worker and are collected by the returned call; many are rendered
+    by a pool on every core before this returns.
+    """
     done: dict[str, list[Chart]] = {}
     if not groups:
-        return done
+        return lambda: done
     cache = cache_dir / "charts"
     total = sum(len(jobs) for _, jobs in groups)
-    count = 0
     workers = min(os.cpu_count() or 1, 4)
     if total < PARALLEL_MIN_JOBS or workers < 2:
-        for key, charts in renderer.run(_render_chunk, (groups, cache_dir)):
-            _store(cache, key, charts)
-            done[key] = charts
-            count += len(charts)
+        pending = renderer.submit(_render_chunk, (groups, cache_dir))
+
+        def collect() -> dict[str, list[Chart]]:
+            for key, charts in pending():
+                _store(cache, key, charts)
+                done[key] = charts
             if progress:
-                progress("charts", count, total)
-        return done
+                progress("charts", total, total)
+            return done
+
+        return collect
     import multiprocessing
 
     renderer.stop()  # the pool below takes both cores
@@ -165,6 +189,7 @@ def _render_all(groups: list[Group], cache_dir: Path, progress: Progress | None
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
         ctx.set_forkserver_preload(["generator.chartrender", "vl_convert"])
+    count = 0
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         for results in pool.map(_render_chunk, chunks):
             for key, charts in results:
@@ -173,7 +198,7 @@ def _render_all(groups: list[Group], cache_dir: Path, progress: Progress | None
                 count += len(charts)
             if progress:
                 progress("charts", count, total)
-    return done
+    return lambda: done
 
 
 EVIDENCE_SOURCES = ("charts.py", "evidence_chart.py", "evidence_text.py", "evidence.py")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,14 @@ def issue_images(
     issues: list[Issue], config: Config, feed_weeks: set[str]
 ) -> dict[str, IssueImages]:
     """A card for every issue, plus the score PNG of the issues in `feed_weeks`."""
+    return issue_images_started(issues, config, feed_weeks)()
+
+
+def issue_images_started(
+    issues: list[Issue], config: Config, feed_weeks: set[str]
+) -> Callable[[], dict[str, IssueImages]]:
+    """`issue_images` with a few missing images rendered in the background (`renderer`);
+    call the result to get them."""
     code = _code()
     jobs: dict[tuple[str, str], _Job] = {}
     for issue in issues:
@@ -78,20 +87,25 @@ def issue_images(
         if issue.week in feed_weeks:
             jobs[(issue.week, "score")] = _Job(_key(code, "score", (), window), "score", (),
                                                window)
-    png = _render_cached(list(jobs.values()), config.cache_dir / "images")
-    return {
-        issue.week: IssueImages(png[jobs[(issue.week, "card")].key],
-                                png[jobs[(issue.week, "score")].key]
-                                if (issue.week, "score") in jobs else None)
-        for issue in issues
-    }
+    pending = _render_cached(list(jobs.values()), config.cache_dir / "images")
+
+    def finish() -> dict[str, IssueImages]:
+        png = pending()
+        return {
+            issue.week: IssueImages(png[jobs[(issue.week, "card")].key],
+                                    png[jobs[(issue.week, "score")].key]
+                                    if (issue.week, "score") in jobs else None)
+            for issue in issues
+        }
+
+    return finish
 
 
 def site_card(config: Config) -> bytes:
     """The site's own card (pages that are not an issue): title and description."""
     text = (config.title, config.description)
     job = _Job(_key(_code(), "site", text, None), "site", text, None)
-    return _render_cached([job], config.cache_dir / "images")[job.key]
+    return _render_cached([job], config.cache_dir / "images")()[job.key]
 
 
 def render_job(job: _Job, cache_dir: Path | None = None) -> bytes:
@@ -112,7 +126,9 @@ def _render_chunk(args: tuple[list[_Job], Path | None]) -> list[tuple[str, bytes
     return [(job.key, render_job(job, cache_dir)) for job in jobs]
 
 
-def _render_cached(jobs: list[_Job], cache: Path) -> dict[str, bytes]:
+def _render_cached(jobs: list[_Job], cache: Path) -> Callable[[], dict[str, bytes]]:
+    """PNG bytes of every job, from the cache or rendered: a few in the warm worker (the
+    returned call collects them), many by a pool on every core before this returns."""
     out: dict[str, bytes] = {}
     missing: dict[str, _Job] = {}
     for job in jobs:
@@ -122,8 +138,10 @@ def _render_cached(jobs: list[_Job], cache: Path) -> dict[str, bytes]:
         except FileNotFoundError:
             missing[job.key] = job
     todo = list(missing.values())
+    if not todo:
+        return lambda: out
     if len(todo) < PARALLEL_MIN_JOBS or (os.cpu_count() or 1) < 2:
-        results = renderer.run(_render_chunk, (todo, cache.parent)) if todo else []
+        pending = renderer.submit(_render_chunk, (todo, cache.parent))
     else:
         import multiprocessing
 
@@ -135,10 +153,15 @@ def _render_cached(jobs: list[_Job], cache: Path) -> dict[str, bytes]:
         chunks = [(todo[i : i + 10], cache.parent) for i in range(0, len(todo), 10)]
         with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4), mp_context=ctx) as pool:
             results = [r for chunk in pool.map(_render_chunk, chunks) for r in chunk]
-    for key, png in results:
-        _store(cache, key, png)
-        out[key] = CachedFile(png, cache / f"{key}.png")
-    return out
+        pending = lambda: results  # noqa: E731
+
+    def collect() -> dict[str, bytes]:
+        for key, png in pending():
+            _store(cache, key, png)
+            out[key] = CachedFile(png, cache / f"{key}.png")
+        return out
+
+    return collect
 
 
 def _store(cache: Path, key: str, png: bytes) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from generator.config import COMPONENTS, Config
@@ -129,6 +131,20 @@ class Issue:
     @property
     def breakout(self) -> bool:
         return bool(self.values["rut_breakout_week"] or self.values["iwm_breakout_week"])
+
+
+DIGEST_ATTR = "riskon_digest"
+
+
+def digest_window(days: np.ndarray, columns: dict[str, np.ndarray]) -> str:
+    """Hash of a chart window: its dates (datetime64[D]) and its columns as float64, by name."""
+    names = sorted(columns)
+    h = hashlib.sha256(days.astype("datetime64[D]").tobytes())
+    h.update("\n".join(names).encode())
+    if names:
+        h.update(np.column_stack([np.asarray(columns[n], dtype="float64") for n in names])
+                 .tobytes())
+    return h.hexdigest()
 
 
 def is_provisional(as_of: dt.date, latest: bool) -> bool:

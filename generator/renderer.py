@@ -54,9 +54,28 @@ def stop() -> None:
 
 def run(fn: Callable[..., T], *args: object) -> T:
     """`fn(*args)` in the warm worker when there is one, else in this process."""
+    return submit(fn, *args)()
+
+
+def submit(fn: Callable[..., T], *args: object) -> Callable[[], T]:
+    """Start `fn(*args)` in the warm worker; returns the call that waits for its result.
+
+    Without a worker the call runs here, at once. A worker that died is replaced by this
+    process: the call is made again here.
+    """
     if _pool is not None:
         try:
-            return _pool.submit(fn, *args).result()
-        except BrokenProcessPool:
+            future = _pool.submit(fn, *args)
+        except (BrokenProcessPool, RuntimeError):
             stop()
-    return fn(*args)
+        else:
+            def result() -> T:
+                try:
+                    return future.result()
+                except BrokenProcessPool:
+                    stop()
+                    return fn(*args)
+
+            return result
+    value = fn(*args)
+    return lambda: value

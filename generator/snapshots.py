@@ -21,7 +21,14 @@ import pandas as pd
 from generator import __version__
 from generator.errors import DataError
 from generator.files import write_atomic
-from generator.issues import CHART_COLUMNS, Issue, StaleInput, make_components
+from generator.issues import (
+    CHART_COLUMNS,
+    DIGEST_ATTR,
+    Issue,
+    StaleInput,
+    digest_window,
+    make_components,
+)
 
 SCHEMA_VERSION = 1
 _NAME = re.compile(r"^(\d{4})-W(\d\d)\.json$")
@@ -190,10 +197,11 @@ def issue_from_snapshot(doc: Mapping[str, Any]) -> Issue:
     dates = pd.DatetimeIndex(days.astype("datetime64[ns]"), name="as_of")
     order = [c for c in CHART_COLUMNS if c in cols] + [c for c in cols if c not in CHART_COLUMNS]
     # null -> NaN (numbers) or False (flags), as the window had before it was frozen
-    window = pd.DataFrame(
-        {k: np.array(cols[k], dtype=bool if k.endswith("_week") else "float64") for k in order},
-        index=dates, columns=order,
-    )
+    arrays = {k: np.array(cols[k], dtype=bool if k.endswith("_week") else "float64")
+              for k in order}
+    window = pd.DataFrame(arrays, index=dates, columns=order)
+    # (digest, id): pandas copies attrs to frames derived from this one, the id tells them apart
+    window.attrs[DIGEST_ATTR] = (digest_window(days, arrays), id(window))
     return Issue(
         week=doc["week"],
         as_of=dt.date.fromisoformat(doc["as_of"]),

@@ -136,3 +136,28 @@ def test_evidence_y_range_is_filled_per_chart(tmp_path):
              for rows in (table(), wide)]
     values = [{s["name"]: s.get("value") for s in spec["signals"]} for spec in specs]
     assert values[0]["yhi"] < values[1]["yhi"] and values[0]["ylo"] > values[1]["ylo"]
+
+
+def test_a_frozen_window_carries_the_digest_of_its_values():
+    from generator import chartset
+    from generator.issues import DIGEST_ATTR
+    from generator.snapshots import issue_from_snapshot
+
+    weeks = make_weeks(30)[["score", "rut_close", "rut_breakout_week"]]
+    doc = {
+        "schema": 1, "week": "2026-W07", "as_of": "2026-02-13", "values": {"band": "Neutral"},
+        "previous": None, "weights": {}, "stale": [],
+        "chart_window": {"as_of": [d.strftime("%Y-%m-%d") for d in weeks.index],
+                         **{c: weeks[c].tolist() for c in weeks.columns}},
+    }
+    doc["chart_window"]["score"][3] = None
+    window = issue_from_snapshot(doc).window
+    assert DIGEST_ATTR in window.attrs
+    plain = window.copy()
+    plain.attrs.clear()
+    assert chartset.window_digest(window) == chartset.window_digest(plain)
+    derived = window.tail(10)  # pandas copies attrs: the digest must not follow
+    assert chartset.window_digest(derived) != chartset.window_digest(window)
+    fresh = derived.copy()
+    fresh.attrs.clear()
+    assert chartset.window_digest(derived) == chartset.window_digest(fresh)
