@@ -1,7 +1,18 @@
-"""The one place that writes the site: a complete new tree swapped in atomically."""
+"""The one place that writes the site.
+
+The first build into a folder (or one whose record is missing) writes a complete new tree
+beside it and swaps it in. Later builds update the folder in place, touching only what
+changed: every changed file is first written beside its target under a temporary name, and
+only when all of them are written are they renamed over their targets (each rename is
+atomic) and the files no longer published removed. A failure before that point removes the
+temporary files and leaves the site exactly as it was. `.riskon-manifest` records the
+digest and size of every file the last build wrote.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -13,6 +24,8 @@ from generator.errors import UserError
 from generator.files import CachedFile
 
 MARKER = ".riskon-site"  # this folder was built by riskon; holds the build's input stamp
+MANIFEST = ".riskon-manifest"  # {site path: [digest, size]} of the files last written
+_STAGED = ".riskon-new"
 
 
 def check_output_dir(out: Path) -> None:
@@ -33,12 +46,122 @@ def write_stamp(out: Path, stamp: Mapping[str, object]) -> None:
 
 
 def write_site(files: Mapping[str, bytes], out: Path) -> None:
-    """Write `files` into a fresh folder beside `out`, then swap it in for `out`.
+    """Make `out` hold exactly `files` (see the module docstring for how).
 
-    A failure at any point leaves the previous `out` exactly as it was.
+    A failure before the new files are complete leaves the previous `out` as it was.
     """
     out = out.resolve()
     check_output_dir(out)
+    digests = {rel: _digest(data) for rel, data in files.items()}
+    previous = _read_manifest(out)
+    if previous is not None:
+        _update_in_place(files, digests, previous, out)
+    else:
+        _swap_in(files, digests, out)
+
+
+def _digest(data: bytes) -> list:
+    # A cached PNG is named by the hash of its inputs: its file name identifies its bytes.
+    if isinstance(data, CachedFile):
+        return [f"cache:{data.source.name}", len(data)]
+    return [hashlib.blake2b(data, digest_size=16).hexdigest(), len(data)]
+
+
+def _read_manifest(out: Path) -> dict[str, list] | None:
+    try:
+        doc = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError, ValueError, UnicodeDecodeError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _manifest_bytes(digests: Mapping[str, list]) -> bytes:
+    return (json.dumps(dict(digests), sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+
+def _update_in_place(files: Mapping[str, bytes], digests: Mapping[str, list],
+                     previous: Mapping[str, list], out: Path) -> None:
+    """Write what changed beside its target, then rename it all into place."""
+    changed = []
+    for rel in sorted(files):
+        target = out / _safe_relative(rel)
+        if previous.get(rel) != digests[rel] or not _has_size(target, digests[rel][1]):
+            changed.append(rel)
+    gone = sorted(rel for rel in previous if rel not in files)
+    staged: list[tuple[Path, Path]] = []
+    made: list[Path] = []
+    try:
+        for rel in changed:
+            target = out / _safe_relative(rel)
+            _make_dirs(target.parent, out, made)
+            tmp = target.with_name(f".{target.name}{_STAGED}")
+            tmp.unlink(missing_ok=True)  # a crash's leftover may be a link to a cache file
+            staged.append((tmp, target))
+            _write_file(tmp, files[rel])
+        manifest = out / (MANIFEST + _STAGED)
+        manifest.unlink(missing_ok=True)
+        staged.append((manifest, out / MANIFEST))
+        _write_file(manifest, _manifest_bytes(digests))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    # The build's stamp no longer describes the folder until `write_stamp` writes the new one.
+    (out / MARKER).write_bytes(b"{}\n")
+    # New pages first, the pages that link to them after, the home page and feed last.
+    for tmp, target in sorted(staged, key=lambda st: _commit_order(st[1], out)):
+        os.replace(tmp, target)
+    for rel in gone:
+        path = out / _safe_relative(rel)
+        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()  # only when it is now empty
+
+
+def _commit_order(target: Path, out: Path) -> tuple[int, str]:
+    rel = target.relative_to(out).as_posix()
+    last = rel in ("index.html", "feed.xml", "sitemap.xml", MANIFEST)
+    return (2 if last else 0 if rel.count("/") > 1 else 1, rel)
+
+
+def _has_size(path: Path, size: int) -> bool:
+    try:
+        return path.stat().st_size == size
+    except OSError:
+        return False
+
+
+def _make_dirs(folder: Path, out: Path, made: list[Path]) -> None:
+    """Create `folder` and its missing parents under `out`, recording each one created."""
+    missing = []
+    while folder != out and not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    for path in reversed(missing):
+        path.mkdir(mode=0o755)
+        os.chmod(path, 0o755)
+        made.append(path)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    if isinstance(data, CachedFile) and _link(data.source, path):
+        os.chmod(path, 0o644)
+        return
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.fchmod(fd, 0o644)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def _swap_in(files: Mapping[str, bytes], digests: Mapping[str, list], out: Path) -> None:
+    """Write `files` into a fresh folder beside `out`, then swap it in for `out`."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
     made: set[Path] = set()
@@ -52,6 +175,7 @@ def write_site(files: Mapping[str, bytes], out: Path) -> None:
                 continue
             target.write_bytes(data)
         (tmp / MARKER).write_bytes(b"{}\n")
+        (tmp / MANIFEST).write_bytes(_manifest_bytes(digests))
         _fix_modes(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
