@@ -200,7 +200,9 @@ def compute_site_inputs(
     weekly = compute_weekly(prices, config, shares)
     weeks_all = weekly.weeks
     archive = archive_weeks(weeks_all, config)
-    full_archive = archive
+    # Forward returns look ahead: the evidence uses every archive week and all the data. It
+    # is computed by the warm worker (when there is one) while this process goes on.
+    evidence_done = renderer.submit(compute_evidence, archive, prices, config)
     if since is not None:
         archive = archive[archive.index >= pd.Timestamp(since)]
     if recent is not None:
@@ -228,14 +230,11 @@ def compute_site_inputs(
             report.warnings.append(
                 f"{note.path}: no issue for week {week}; the note is not published"
             )
-    # A new week's few charts and images render in the warm worker while the evidence is
-    # computed here.
+    # A new week's few charts and images render in the warm worker too, after the evidence.
     charts_done = chartset.issue_charts_started(weeks_all, issues, config, progress=progress)
     images_done = imageset.issue_images_started(issues, config,
                                                 {i.week for i in issues[-config.feed_size:]})
-    # Forward returns look ahead: the evidence uses every archive week and all the data.
-    evidence = compute_evidence(full_archive, prices, config)
-    charts, images = charts_done(), images_done()
+    evidence, charts, images = evidence_done(), charts_done(), images_done()
     report.charts_rendered, report.charts_cached = charts.rendered, charts.cached
     evidence_charts = chartset.evidence_charts(evidence.table, EVIDENCE_CHART_ASSETS, config)
     report.weeks = len(issues)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import TypeVar
@@ -60,8 +60,8 @@ def run(fn: Callable[..., T], *args: object) -> T:
 def submit(fn: Callable[..., T], *args: object) -> Callable[[], T]:
     """Start `fn(*args)` in the warm worker; returns the call that waits for its result.
 
-    Without a worker the call runs here, at once. A worker that died is replaced by this
-    process: the call is made again here.
+    Without a worker the call runs here, at once. When the worker died or was let go before
+    it made the call, the call is made here.
     """
     if _pool is not None:
         try:
@@ -74,7 +74,9 @@ def submit(fn: Callable[..., T], *args: object) -> Callable[[], T]:
                     return future.result()
                 except BrokenProcessPool:
                     stop()
-                    return fn(*args)
+                except CancelledError:  # the worker was let go before it got to this call
+                    pass
+                return fn(*args)
 
             return result
     value = fn(*args)
