@@ -126,7 +126,10 @@ PLOT_WIDTH, PLOT_HEIGHT = {"rut": 571, "correlation": 577}, 176
 def _size(live: bool, name: str = "") -> dict:
     if live:
         return {"width": WIDTH, "height": HEIGHT}
-    return {"width": PLOT_WIDTH.get(name, 580), "height": PLOT_HEIGHT,
+    # Right padding: room for the latest value's label drawn in the page's font, which can
+    # be wider than vl-convert's measurement of it.
+    return {"width": PLOT_WIDTH.get(name, 580) - 10, "height": PLOT_HEIGHT,
+            "padding": {"left": 2, "right": 16, "top": 4, "bottom": 2},
             "autosize": alt.AutoSizeParams(type="pad", contains="padding")}
 
 
