@@ -111,7 +111,8 @@ def measure(site: Path, pages: list[str], runs: int) -> int:
                 got = page.evaluate("""() => ({
                     chart: window.__riskon.chart, layout: window.__riskon.layout,
                     live: window.__riskon.live,
-                    fcp: (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime,
+                    fcp: (performance.getEntriesByName('first-contentful-paint')[0]
+                          || {}).startTime,
                     load: performance.getEntriesByType('navigation')[0].loadEventEnd})""")
                 context.close()
                 if run:

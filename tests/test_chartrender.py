@@ -92,7 +92,8 @@ def test_a_build_with_templates_on_disk_does_not_import_altair(tmp_path, monkeyp
         "import sys, pandas as pd\n"
         "from generator.chartset import _Job, render_one\n"
         f"w = pd.read_pickle({str(tmp_path / 'weeks.pkl')!r})\n"
-        f"c = render_one(_Job('k', 'rut', None, w), __import__('pathlib').Path({str(tmp_path)!r}))\n"
+        "from pathlib import Path\n"
+        f"c = render_one(_Job('k', 'rut', None, w), Path({str(tmp_path)!r}))\n"
         "assert c.svg.startswith('<svg')\n"
         "print('altair' in sys.modules)\n"
     )
