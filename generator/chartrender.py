@@ -31,7 +31,6 @@ _KIND_SOURCES = {"chart": (), "evidence": ("evidence_chart.py",), "card": ("imag
 _MARK = "@@riskon:"  # placeholder words look like "@@riskon:title@@"
 
 Template = str  # compiled Vega spec as JSON text, with placeholders
-Compiler = Callable[[tuple, dict[str, str], bool], dict]  # (shape, texts, live) -> VL spec
 
 
 def vl_convert_version() -> str:

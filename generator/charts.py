@@ -50,7 +50,6 @@ from generator.chartrender import RENDER_OPTIONS, canonical_ids, postprocess_svg
 from generator.files import write_atomic
 
 _compact = compact  # older name, kept for callers
-_series = series
 
 
 @alt.theme.register("riskon", enable=False)

@@ -75,20 +75,14 @@ def data_key(code: str, name: str, window: pd.DataFrame | str, title: str | None
 Group = tuple[str, list[_Job]]  # cache key of the group, its charts (one cache file)
 
 
-def issue_charts(
-    weeks_all: pd.DataFrame, issues: list[Issue], config: Config, *,
-    progress: Progress | None = None,
-) -> ChartSet:
-    """Charts of every issue (its frozen or computed window) plus the archive's history."""
-    return issue_charts_started(weeks_all, issues, config, progress=progress)()
-
-
 def issue_charts_started(
     weeks_all: pd.DataFrame, issues: list[Issue], config: Config, *,
     progress: Progress | None = None,
 ) -> Callable[[], ChartSet]:
-    """`issue_charts`, with a few missing charts rendered in the background (the warm
-    worker of `renderer`) while the caller goes on; call the result to get the ChartSet.
+    """Charts of every issue (its frozen or computed window) plus the archive's history.
+
+    A few missing charts are rendered in the background (the warm worker of `renderer`)
+    while the caller goes on; call the result to get the ChartSet.
 
     An issue's five charts share one input, so they are cached together in one file.
     """

@@ -66,18 +66,11 @@ def _card_text(issue: Issue, config: Config) -> tuple[str, ...]:
             repr(float(issue.previous_score)))
 
 
-def issue_images(
-    issues: list[Issue], config: Config, feed_weeks: set[str]
-) -> dict[str, IssueImages]:
-    """A card for every issue, plus the score PNG of the issues in `feed_weeks`."""
-    return issue_images_started(issues, config, feed_weeks)()
-
-
 def issue_images_started(
     issues: list[Issue], config: Config, feed_weeks: set[str]
 ) -> Callable[[], dict[str, IssueImages]]:
-    """`issue_images` with a few missing images rendered in the background (`renderer`);
-    call the result to get them."""
+    """A card for every issue, plus the score PNG of the issues in `feed_weeks`; a few
+    missing images are rendered in the background (`renderer`): call the result to get them."""
     code = _code()
     jobs: dict[tuple[str, str], _Job] = {}
     for issue in issues:

@@ -156,11 +156,6 @@ def is_provisional(as_of: dt.date, latest: bool) -> bool:
     return latest and as_of.weekday() < 4
 
 
-def stale_inputs(prices: Prices, config: Config, as_of: dt.date) -> tuple[StaleInput, ...]:
-    """Core inputs with no row on the as-of date (missing entirely, or ending earlier)."""
-    return _stale_finder(prices, config)(as_of)
-
-
 def make_components(
     values: dict[str, object], previous: dict[str, object] | None, weights: dict[str, float]
 ) -> tuple[Component, ...]:
@@ -222,7 +217,8 @@ def build_issues(
 
 
 def _stale_finder(prices: Prices, config: Config) -> Callable[[dt.date], tuple[StaleInput, ...]]:
-    """`stale_inputs` for many dates, with each core input's dates looked up once."""
+    """Core inputs with no row on a given as-of date (missing entirely, or ending earlier),
+    for many dates, each input's dates looked up once."""
     roles = ("iwm", "spy", "hyg", "ief", "vix", "btc")
     tickers = [getattr(config.tickers, role) for role in roles]
     indexes = {t: (prices[t].index if t in prices and not prices[t].empty else None)
