@@ -155,15 +155,16 @@ def rows(index: pd.DatetimeIndex, **columns: pd.Series) -> Rows:
     cols: list[list] = [list(index.strftime("%Y-%m-%d"))]
     for s in columns.values():
         values = compact(s).to_numpy(dtype=float)
-        cols.append([_number(v) for v in values])
+        cols.append([json_number(v) for v in values])
     return [dict(zip(names, row, strict=True)) for row in zip(*cols, strict=True)]
 
 
-def _number(v: float) -> float | int | None:
+def json_number(v: float) -> float | int | None:
     """JSON-ready: None for NaN, whole numbers as int (as JavaScript writes them)."""
+    v = float(v)
     if not math.isfinite(v):
         return None
-    return int(v) if v.is_integer() else float(v)
+    return int(v) if v.is_integer() else v
 
 
 def latest_row(data: Rows, field_name: str, label: str) -> Rows:

@@ -12,6 +12,7 @@ exactly the bytes of compiling the same chart directly.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import importlib.metadata
@@ -40,8 +41,10 @@ def vl_convert_version() -> str:
         return "unknown"
 
 
+@functools.cache
 def code_version(kind: str = "chart") -> str:
-    """Hash of everything that decides the bytes of a `kind` chart: its code and vl-convert."""
+    """Hash of everything that decides the bytes of a `kind` chart: its code and vl-convert
+    (read once per process: the code running is the code that was imported)."""
     here = Path(__file__).parent
     h = hashlib.sha256(vl_convert_version().encode() + kind.encode())
     for name in (*_SOURCES, *_KIND_SOURCES[kind]):
@@ -148,6 +151,12 @@ def vega_to_svg(spec: dict) -> str:
     import vl_convert  # lazy: ~90 MB extension, and its JS engine starts on first use
 
     return canonical_ids(vl_convert.vega_to_svg(spec, **RENDER_OPTIONS))
+
+
+def static_svg(spec: dict, *, prefix: str, description: str) -> str:
+    """The inline SVG of a static Vega spec, labelled with its description."""
+    return postprocess_svg(vega_to_svg(spec), prefix=prefix, label=description,
+                           title=description)
 
 
 def vega_to_png(spec: dict, *, scale: float) -> bytes:

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,9 +134,8 @@ def render_one(job: _Job, cache_dir: Path | None = None, code: str | None = None
     parts = prepare(job.name, job.window, job.title)
     description = data.describe(job.window)
     static = chartrender.vega_spec(parts, live=False, cache_dir=cache_dir, code=code)
-    svg = chartrender.postprocess_svg(chartrender.vega_to_svg(static),
-                                      prefix=f"c-{job.name.replace('_', '-')}",
-                                      label=description, title=description)
+    svg = chartrender.static_svg(static, prefix=f"c-{job.name.replace('_', '-')}",
+                                 description=description)
     live = chartrender.vega_spec(parts, live=True, cache_dir=cache_dir, code=code)
     return Chart(job.name, parts.texts["title"], description, svg, chartrender.vega_json(live))
 
@@ -173,25 +171,15 @@ def _render_all(groups: list[Group], cache_dir: Path, progress: Progress | None
             return done
 
         return collect
-    import multiprocessing
-
-    renderer.stop()  # the pool below takes both cores
     chunks = [(groups[i : i + 5], cache_dir) for i in range(0, len(groups), 5)]
-    # Never fork a process that may already run vl-convert's engine (it deadlocks): workers
-    # come from a clean fork server that has imported the chart code once.
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if "forkserver" in methods:
-        ctx.set_forkserver_preload(["generator.chartrender", "vl_convert"])
     count = 0
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        for results in pool.map(_render_chunk, chunks):
-            for key, charts in results:
-                _store(cache, key, charts)
-                done[key] = charts
-                count += len(charts)
-            if progress:
-                progress("charts", count, total)
+    for results in renderer.run_all(_render_chunk, chunks):
+        for key, charts in results:
+            _store(cache, key, charts)
+            done[key] = charts
+            count += len(charts)
+        if progress:
+            progress("charts", count, total)
     return lambda: done
 
 
@@ -225,6 +213,5 @@ def render_evidence(rows: pd.DataFrame, asset: str, cache_dir: Path | None = Non
     name = f"evidence-{asset.lower().replace('-usd', '')}"
     spec = chartrender.vega_spec(parts, live=False, cache_dir=cache_dir,
                                  code=chartrender.code_version("evidence"), kind="evidence")
-    svg = chartrender.postprocess_svg(chartrender.vega_to_svg(spec), prefix=f"c-{name}",
-                                      label=description, title=description)
+    svg = chartrender.static_svg(spec, prefix=f"c-{name}", description=description)
     return Chart(name, parts.texts["title"], description, svg)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from generator.chartdata import ACCENT, CONFIG, INK, MID, WIDTH, Parts
+from generator.chartdata import ACCENT, CONFIG, INK, MID, WIDTH, Parts, json_number
 from generator.evidence import EVENT_FLAGS, HORIZONS
 from generator.evidence_text import ARTICLES, EVENT_NAMES, asset_name
 from generator.render import fmt_pct
@@ -83,16 +83,8 @@ def forward_return_parts(table: pd.DataFrame, asset: str, event: str = "rut") ->
 
 def _json_rows(frame: pd.DataFrame) -> list[dict]:
     """Rows with NaN as None and plain Python numbers (JSON as JavaScript writes it)."""
-    out = []
-    for row in frame.to_dict("records"):
-        clean = {}
-        for k, v in row.items():
-            if isinstance(v, (float, np.floating)):
-                v = float(v)
-                v = None if v != v else (int(v) if v.is_integer() else v)
-            clean[k] = v
-        out.append(clean)
-    return out
+    return [{k: json_number(v) if isinstance(v, (float, np.floating)) else v
+             for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def layout(shape: tuple, texts: dict[str, str], live: bool = False,

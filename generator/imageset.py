@@ -8,22 +8,19 @@ Many misses are rendered in worker processes (vl-convert's PNG takes ~0.5 s each
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from generator import renderer
+from generator import chartrender, renderer
 from generator.config import Config
 from generator.files import CachedFile, write_atomic
 from generator.issues import Issue
 from generator.render import fmt_date
 
-SOURCES = ("images.py", "charts.py", "chartdata.py", "chartrender.py")
 PARALLEL_MIN_JOBS = 8
 
 
@@ -44,13 +41,7 @@ class _Job:
 
 
 def _code() -> str:
-    here = Path(__file__).parent
-    try:
-        vl = importlib.metadata.version("vl-convert-python")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
-        vl = "?"
-    return hashlib.sha256(b"".join((here / n).read_bytes() for n in SOURCES)
-                          + vl.encode()).hexdigest()
+    return chartrender.code_version("card")  # the card's sources include the chart code's
 
 
 def _key(code: str, kind: str, text: tuple[str, ...], window: pd.DataFrame | None) -> str:
@@ -136,16 +127,8 @@ def _render_cached(jobs: list[_Job], cache: Path) -> Callable[[], dict[str, byte
     if len(todo) < PARALLEL_MIN_JOBS or (os.cpu_count() or 1) < 2:
         pending = renderer.submit(_render_chunk, (todo, cache.parent))
     else:
-        import multiprocessing
-
-        renderer.stop()  # the pool below takes both cores
-        methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        if "forkserver" in methods:
-            ctx.set_forkserver_preload(["generator.chartrender", "vl_convert"])
         chunks = [(todo[i : i + 10], cache.parent) for i in range(0, len(todo), 10)]
-        with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4), mp_context=ctx) as pool:
-            results = [r for chunk in pool.map(_render_chunk, chunks) for r in chunk]
+        results = [r for chunk in renderer.run_all(_render_chunk, chunks) for r in chunk]
         pending = lambda: results  # noqa: E731
 
     def collect() -> dict[str, bytes]:

@@ -5,7 +5,7 @@ vl-convert's JavaScript engine takes ~0.4 s to start in a process, and a call ho
 and starts the engine on the other core while this process reads and computes, so by the
 time a new week's charts are known the engine is ready. `run(fn, *args)` calls `fn` there
 (or here, when no worker is running or it died). Builds with many charts use their own pool
-of workers (`chartset`, `imageset`) and stop this one first.
+of workers (`run_all`), which stops this one first.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 _pool: ProcessPoolExecutor | None = None
 
@@ -42,6 +43,22 @@ def warm() -> Iterator[None]:
     finally:
         if started:
             stop()
+
+
+def run_all(fn: Callable[[A], T], chunks: list[A]) -> Iterator[T]:
+    """`fn` of every chunk on a pool of workers on every core, results in order.
+
+    The warm worker is let go first (the pool takes both cores). Workers never come from a
+    fork of a process that may already run vl-convert's engine (that deadlocks): they come
+    from a clean fork server that has imported the chart code once.
+    """
+    stop()
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        ctx.set_forkserver_preload(["generator.chartrender", "vl_convert"])
+    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4), mp_context=ctx) as pool:
+        yield from pool.map(fn, chunks)
 
 
 def stop() -> None:

@@ -171,9 +171,7 @@ def _swap_in(files: Mapping[str, bytes], digests: Mapping[str, list], out: Path)
             if target.parent not in made:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 made.add(target.parent)
-            if isinstance(data, CachedFile) and _link(data.source, target):
-                continue
-            target.write_bytes(data)
+            _write_file(target, data)
         (tmp / MARKER).write_bytes(b"{}\n")
         (tmp / MANIFEST).write_bytes(_manifest_bytes(digests))
         _fix_modes(tmp)
