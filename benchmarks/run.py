@@ -407,7 +407,9 @@ class Bench:
 
         Copy the full state, drop snapshots dated after --until, set every cache file's
         access time to 0, build with --until, then delete the cache files that build did not
-        read (the new week's charts and images, the archive chart).  Compiled chart layouts
+        read or link into its site (the new week's charts and images, the archive chart).  Rendered pages
+        (`.cache/pages/`) are dropped first, so that build renders (and caches) every page,
+        reading every chart it shows.  Compiled chart layouts
         (`.cache/templates/`) are kept: they are not per week, and the previous week's cache
         holds every one an earlier build compiled.  Needs atime updates (relatime or
         strictatime; the first read after a write always updates it); returns None when the
@@ -421,6 +423,10 @@ class Bench:
             if as_of is None or as_of > self.until:
                 path.unlink()
                 dropped.append(path.stem)
+        # Rendered pages are kept in the cache by the pages they came from: the build
+        # below renders every page again (reading every chart it needs) and caches them
+        # as the previous week's build would have.
+        shutil.rmtree(work / ".cache" / "pages", ignore_errors=True)
         files = [p for p in (work / ".cache").rglob("*")
                  if p.is_file() and p.parent.name != "templates"]
         for p in files:
@@ -429,7 +435,9 @@ class Bench:
             f"state (snapshots dropped: {', '.join(dropped) or 'none'})...")
         run = self.build(work, self.until)
         say(f"  {run.seconds:.1f} s; {summary(run)}")
-        unread = [p for p in files if p.exists() and p.stat().st_atime_ns == 0]
+        # not read, nor hard-linked into that build's site (a cached image is linked unread)
+        unread = [p for p in files if p.exists() and p.stat().st_atime_ns == 0
+                  and p.stat().st_nlink == 1]
         if len(unread) == len(files):
             say("  the file system does not record reads (noatime): cold setup instead")
             return None

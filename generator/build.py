@@ -23,6 +23,7 @@ from generator.errors import DataError, UserError
 from generator.evidence import compute_evidence
 from generator.fingerprint import compute_fingerprint
 from generator.issues import Issue
+from generator.pagecache import PageCache
 from generator.shares import cut_shares
 from generator.signals import archive_weeks, format_signals_csv
 from generator.site import SiteInputs, build_site
@@ -111,6 +112,8 @@ def _build(config: Config, *, source: str, out: Path, since: dt.date | None,
     # Phase 3: render and write once; freeze new complete weeks only once the site is out.
     files = build_site(inputs)
     write_site(files, out)
+    if inputs.page_cache is not None:  # a full build's unused pages are outdated: pruned
+        inputs.page_cache.save(prune=since is None and recent is None)
     report.pages = sum(1 for p in files if p.endswith(".html"))
     if freeze_weeks and not loaded.sample:
         report.newly_frozen = freeze(config, inputs.issues, force=False)
@@ -257,4 +260,5 @@ def compute_site_inputs(
         evidence_charts=evidence_charts,
         images=images,
         site_card=imageset.site_card(config),
+        page_cache=PageCache(config.cache_dir / "pages", config.templates_dir),
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,11 +30,43 @@ PARALLEL_MIN_JOBS = 40
 Progress = Callable[[str, int, int], None]
 
 
+class WeekCharts(Mapping[str, list[Chart]]):
+    """An issue week's charts, read from the cache only when a page asks for them (a page
+    found in the page cache never does). `key(week)` is the hash the charts are stored by."""
+
+    def __init__(self, keys: dict[str, str], loaded: dict[str, list[Chart]],
+                 groups: dict[str, Group], cache_dir: Path) -> None:
+        self._keys, self._loaded, self._groups, self._cache_dir = keys, loaded, groups, cache_dir
+
+    def key(self, week: str) -> str:
+        return self._keys[week]
+
+    def __getitem__(self, week: str) -> list[Chart]:
+        key = self._keys[week]
+        charts = self._loaded.get(key)
+        if charts is None:
+            charts = _load(self._cache_dir / "charts", key)
+            if charts is None:  # removed or damaged since the build looked: render it again
+                [(_, charts)] = _render_chunk(([self._groups[key]], self._cache_dir))
+                _store(self._cache_dir / "charts", key, charts)
+            self._loaded[key] = charts
+        return charts
+
+    def __contains__(self, week: object) -> bool:
+        return week in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
 @dataclass(frozen=True)
 class ChartSet:
     """Charts per issue week, the archive chart, and how many were rendered vs cached."""
 
-    by_week: dict[str, list[Chart]]
+    by_week: WeekCharts
     archive: Chart | None
     rendered: int
     cached: int
@@ -100,16 +132,19 @@ def issue_charts_started(
     archive_key = data_key(code, "score", archive_rows, archive_title)
     groups[archive_key] = (archive_key, [_Job(archive_key, "score", archive_title,
                                               archive_rows)])
-    found = {key: hit for key in groups if (hit := _load(cache, key)) is not None}
-    missing = [group for key, group in groups.items() if key not in found]
+    # Cached charts are read when their page is rendered (WeekCharts), not here.
+    missing = [group for key, group in groups.items() if not (cache / f"{key}.json").is_file()]
     rendering = _render_all(missing, config.cache_dir, progress)
     rendered = sum(len(jobs) for _, jobs in missing)
     total = sum(len(jobs) for _, jobs in groups.values())
 
     def finish() -> ChartSet:
-        found.update(rendering())
-        return ChartSet({week: found[key] for week, key in weeks}, found[archive_key][0],
-                        rendered=rendered, cached=total - rendered)
+        by_week = WeekCharts(dict(weeks), rendering(), groups, config.cache_dir)
+        archive = by_week._loaded.get(archive_key) or _load(cache, archive_key)
+        if archive is None:
+            [(_, archive)] = _render_chunk(([groups[archive_key]], config.cache_dir))
+            _store(cache, archive_key, archive)
+        return ChartSet(by_week, archive[0], rendered=rendered, cached=total - rendered)
 
     return finish
 

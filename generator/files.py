@@ -26,13 +26,45 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
         raise
 
 
-class CachedFile(bytes):
-    """Bytes that are also stored, unchanged, in a cache file: the site writer hard-links
-    `source` instead of writing the bytes again (and writes them when it cannot link)."""
+class CachedFile:
+    """A site file stored, unchanged, in a cache file: the site writer hard-links `source`
+    instead of writing the bytes again (and copies them when it cannot link).
 
-    source: Path
+    Its bytes are read only when asked for (`data`); `len()` is its size. The cache file
+    is named by the hash of what it was made from, so its name identifies its bytes.
+    """
 
-    def __new__(cls, data: bytes, source: Path) -> CachedFile:
-        obj = super().__new__(cls, data)
-        obj.source = source
-        return obj
+    __slots__ = ("_data", "size", "source")
+
+    def __init__(self, source: Path, size: int | None = None, data: bytes | None = None) -> None:
+        self.source = source
+        self._data = data
+        self.size = len(data) if data is not None else (
+            size if size is not None else source.stat().st_size)
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            self._data = self.source.read_bytes()
+        return self._data
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CachedFile):
+            other = other.data
+        return isinstance(other, bytes) and self.data == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"CachedFile({str(self.source)!r}, size={self.size})"
+
+
+def file_bytes(data: bytes | CachedFile) -> bytes:
+    """The bytes of a site file, read from its cache file if need be."""
+    return data.data if isinstance(data, CachedFile) else data

@@ -28,8 +28,8 @@ PARALLEL_MIN_JOBS = 8
 class IssueImages:
     """The PNGs of one issue: its sharing card and (feed issues only) its score chart."""
 
-    card: bytes
-    score: bytes | None = None
+    card: bytes | CachedFile
+    score: bytes | CachedFile | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def issue_images_started(
     return finish
 
 
-def site_card(config: Config) -> bytes:
+def site_card(config: Config) -> bytes | CachedFile:
     """The site's own card (pages that are not an issue): title and description."""
     text = (config.title, config.description)
     job = _Job(_key(_code(), "site", text, None), "site", text, None)
@@ -110,15 +110,15 @@ def _render_chunk(args: tuple[list[_Job], Path | None]) -> list[tuple[str, bytes
     return [(job.key, render_job(job, cache_dir)) for job in jobs]
 
 
-def _render_cached(jobs: list[_Job], cache: Path) -> Callable[[], dict[str, bytes]]:
+def _render_cached(jobs: list[_Job], cache: Path) -> Callable[[], dict[str, bytes | CachedFile]]:
     """PNG bytes of every job, from the cache or rendered: a few in the warm worker (the
     returned call collects them), many by a pool on every core before this returns."""
-    out: dict[str, bytes] = {}
+    out: dict[str, bytes | CachedFile] = {}
     missing: dict[str, _Job] = {}
     for job in jobs:
         path = cache / f"{job.key}.png"
         try:
-            out[job.key] = CachedFile(path.read_bytes(), path)
+            out[job.key] = CachedFile(path, path.stat().st_size)
         except FileNotFoundError:
             missing[job.key] = job
     todo = list(missing.values())
@@ -131,10 +131,10 @@ def _render_cached(jobs: list[_Job], cache: Path) -> Callable[[], dict[str, byte
         results = [r for chunk in renderer.run_all(_render_chunk, chunks) for r in chunk]
         pending = lambda: results  # noqa: E731
 
-    def collect() -> dict[str, bytes]:
+    def collect() -> dict[str, bytes | CachedFile]:
         for key, png in pending():
             _store(cache, key, png)
-            out[key] = CachedFile(png, cache / f"{key}.png")
+            out[key] = CachedFile(cache / f"{key}.png", data=png)
         return out
 
     return collect

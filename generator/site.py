@@ -1,13 +1,16 @@
-"""Gather every page and file of the site into `{path: bytes}` (pure: no disk writes)."""
+"""Gather every page and file of the site into `{path: bytes}` (pure: no disk writes, save
+through the page cache, a memo that changes no byte of the result)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urljoin
 
 from generator import __version__
@@ -18,8 +21,10 @@ from generator.evidence import Evidence, format_evidence_csv
 from generator.evidence_text import page_context as evidence_page_context
 from generator.extended import EXTENDED_COLUMNS, further_rows
 from generator.feed import FeedItem, render_feed
+from generator.files import CachedFile, file_bytes
 from generator.imageset import IssueImages
 from generator.issues import Issue, StaleInput
+from generator.pagecache import PageCache
 from generator.render import fmt_date, fmt_score, render_page
 from generator.signals import SIGNAL_COLUMNS
 
@@ -54,13 +59,19 @@ class SiteInputs:
     evidence: Evidence | None = None
     evidence_charts: tuple[Chart, ...] | list[Chart] = ()
     images: Mapping[str, IssueImages] = field(default_factory=dict)
-    site_card: bytes | None = None
+    site_card: bytes | CachedFile | None = None
+    # Issue pages by content hash (`generator.pagecache`); with it `issue_charts` must
+    # have `key(week)`, the hash its charts are cached by (`chartset.WeekCharts`).
+    page_cache: PageCache | None = None
 
 
-def build_site(inputs: SiteInputs) -> dict[str, bytes]:
-    """Render every page and data file; keys are site paths like `issues/2025-w38/index.html`."""
+def build_site(inputs: SiteInputs) -> dict[str, bytes | CachedFile]:
+    """Render every page and data file; keys are site paths like `issues/2025-w38/index.html`.
+
+    Issue pages found in `inputs.page_cache` come back as `CachedFile`s, not rendered again.
+    """
     cfg = inputs.config
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | CachedFile] = {}
     issues = inputs.issues
     if not issues:
         raise ValueError("no issues to publish")
@@ -89,31 +100,39 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes]:
         )
         files[path] = html.encode("utf-8")
 
+    chart_key = getattr(inputs.issue_charts, "key", None)
+    cache = inputs.page_cache if chart_key is not None else None
+    # Where the project sits on disk is no part of a page (a moved checkout keeps its pages).
+    shared = repr((dataclasses.replace(cfg, root=Path(".")), inputs.sample,
+                   inputs.source_label, __version__, site_card_url))
+
+    def issue_page(path: str, i: int, *, is_home: bool) -> None:
+        issue = issues[i]
+        note = inputs.notes.get(issue.week)
+        previous = issues[i - 1] if i > 0 else None
+        following = issues[i + 1] if i + 1 < len(issues) else None
+        card = _card(cfg, inputs, issue)
+        key = None
+        if cache is not None and issue.week in inputs.issue_charts:
+            unplaced = dataclasses.replace(note, path=Path(note.path.name)) if note else None
+            key = cache.key(path, shared, repr(issue), repr(unplaced), repr(card),
+                            repr(is_home),
+                            chart_key(issue.week),
+                            *(f"{n.week} {n.path}" if n else "-" for n in (previous, following)))
+            hit = cache.get(key)
+            if hit is not None:
+                files[path] = hit
+                return
+        page(path, "issue.html", issue=issue, note=note,
+             charts=inputs.issue_charts.get(issue.week, []), previous=previous,
+             following=following, is_home=is_home,
+             further=further_rows(issue.values, issue.notes), **card)
+        if key is not None and cache is not None:
+            files[path] = cache.put(key, file_bytes(files[path]))
+
     for i, issue in enumerate(issues):
-        page(
-            f"{issue.path}index.html",
-            "issue.html",
-            issue=issue,
-            note=inputs.notes.get(issue.week),
-            charts=inputs.issue_charts.get(issue.week, []),
-            previous=issues[i - 1] if i > 0 else None,
-            following=issues[i + 1] if i + 1 < len(issues) else None,
-            is_home=False,
-            further=further_rows(issue.values, issue.notes),
-            **_card(cfg, inputs, issue),
-        )
-    page(
-        "index.html",
-        "issue.html",
-        issue=latest,
-        note=inputs.notes.get(latest.week),
-        charts=inputs.issue_charts.get(latest.week, []),
-        previous=issues[-2] if len(issues) > 1 else None,
-        following=None,
-        is_home=True,
-        further=further_rows(latest.values, latest.notes),
-        **_card(cfg, inputs, latest),
-    )
+        issue_page(f"{issue.path}index.html", i, is_home=False)
+    issue_page("index.html", len(issues) - 1, is_home=True)
     page("issues/index.html", "archive.html", issues=list(reversed(issues)),
          chart=inputs.archive_chart, notes=inputs.notes)
     if inputs.evidence is not None:

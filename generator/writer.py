@@ -45,7 +45,7 @@ def write_stamp(out: Path, stamp: Mapping[str, object]) -> None:
     os.replace(tmp, out / MARKER)
 
 
-def write_site(files: Mapping[str, bytes], out: Path) -> None:
+def write_site(files: Mapping[str, bytes | CachedFile], out: Path) -> None:
     """Make `out` hold exactly `files` (see the module docstring for how).
 
     A failure before the new files are complete leaves the previous `out` as it was.
@@ -60,8 +60,8 @@ def write_site(files: Mapping[str, bytes], out: Path) -> None:
         _swap_in(files, digests, out)
 
 
-def _digest(data: bytes) -> list:
-    # A cached PNG is named by the hash of its inputs: its file name identifies its bytes.
+def _digest(data: bytes | CachedFile) -> list:
+    # A cache file is named by the hash of its inputs: its file name identifies its bytes.
     if isinstance(data, CachedFile):
         return [f"cache:{data.source.name}", len(data)]
     return [hashlib.blake2b(data, digest_size=16).hexdigest(), len(data)]
@@ -79,13 +79,13 @@ def _manifest_bytes(digests: Mapping[str, list]) -> bytes:
     return (json.dumps(dict(digests), sort_keys=True, separators=(",", ":")) + "\n").encode()
 
 
-def _update_in_place(files: Mapping[str, bytes], digests: Mapping[str, list],
+def _update_in_place(files: Mapping[str, bytes | CachedFile], digests: Mapping[str, list],
                      previous: Mapping[str, list], out: Path) -> None:
     """Write what changed beside its target, then rename it all into place."""
     changed = []
     for rel in sorted(files):
         target = out / _safe_relative(rel)
-        if previous.get(rel) != digests[rel] or not _has_size(target, digests[rel][1]):
+        if previous.get(rel) != digests[rel] or not _is_current(target, files[rel]):
             changed.append(rel)
     gone = sorted(rel for rel in previous if rel not in files)
     staged: list[tuple[Path, Path]] = []
@@ -127,11 +127,19 @@ def _commit_order(target: Path, out: Path) -> tuple[int, str]:
     return (2 if last else 0 if rel.count("/") > 1 else 1, rel)
 
 
-def _has_size(path: Path, size: int) -> bool:
+def _is_current(path: Path, data: bytes | CachedFile) -> bool:
+    """Whether the file the manifest describes is still there: its size, and for a cache
+    file, still the cache file itself (not a copy, nor a file replaced since)."""
     try:
-        return path.stat().st_size == size
+        st = path.stat()
+        if st.st_size != len(data):
+            return False
+        if isinstance(data, CachedFile):
+            source = data.source.stat()
+            return (st.st_ino, st.st_dev) == (source.st_ino, source.st_dev)
     except OSError:
         return False
+    return True
 
 
 def _make_dirs(folder: Path, out: Path, made: list[Path]) -> None:
@@ -146,10 +154,12 @@ def _make_dirs(folder: Path, out: Path, made: list[Path]) -> None:
         made.append(path)
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    if isinstance(data, CachedFile) and _link(data.source, path):
-        os.chmod(path, 0o644)
-        return
+def _write_file(path: Path, data: bytes | CachedFile) -> None:
+    if isinstance(data, CachedFile):
+        if _link(data.source, path):
+            os.chmod(path, 0o644)
+            return
+        data = data.data
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
         os.fchmod(fd, 0o644)
@@ -160,7 +170,8 @@ def _write_file(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def _swap_in(files: Mapping[str, bytes], digests: Mapping[str, list], out: Path) -> None:
+def _swap_in(files: Mapping[str, bytes | CachedFile], digests: Mapping[str, list],
+             out: Path) -> None:
     """Write `files` into a fresh folder beside `out`, then swap it in for `out`."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))

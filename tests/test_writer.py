@@ -83,7 +83,7 @@ def test_cached_files_are_linked_and_a_leftover_never_writes_into_the_cache(tmp_
     cache.parent.mkdir()
     cache.write_bytes(b"PNG-A")
     out = tmp_path / "site"
-    writer.write_site({**FILES, "issues/2026-w01/card.png": CachedFile(b"PNG-A", cache)}, out)
+    writer.write_site({**FILES, "issues/2026-w01/card.png": CachedFile(cache)}, out)
     card = out / "issues" / "2026-w01" / "card.png"
     assert os.path.samefile(card, cache)
     # A crash left a staged link to the cache file; the next build writes other bytes.

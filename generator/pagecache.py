@@ -1,0 +1,123 @@
+"""Rendered issue pages, cached by the hash of everything a page is made of.
+
+A page's key covers the code that renders it (every template and asset, every generator
+source, the version), the site settings, the issue (its `repr`, which holds every field a
+page shows), the editor's note, the hash its charts are cached by, its neighbours in the
+archive and its sharing card. An unchanged page is then hard-linked from the cache into the
+site: neither rendered nor written again, and its charts are never read. The cache is a
+memo: a build gives the same bytes with it or without it.
+
+Cache: `<cache_dir>/pages/<key>.html` and `index.json`; a full build removes the pages it
+did not use.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from generator import __version__
+from generator.files import CachedFile, write_atomic
+
+_GENERATOR = Path(__file__).resolve().parent
+INDEX = "index.json"  # {key: [size, mtime_ns]} of every page written to the cache
+
+
+_DIGESTS: dict[tuple, str] = {}
+
+
+def code_digest(templates_dir: Path) -> str:
+    """Hash of what renders a page: templates and assets, generator sources, version.
+
+    Files are read again only when one of them changed size or time (`serve` rebuilds in
+    one process while templates are edited)."""
+    files = []
+    for root, label in ((Path(templates_dir).resolve(), "templates"), (_GENERATOR, "generator")):
+        for path in sorted(root.rglob("*")):
+            if "__pycache__" in path.parts or path.name.endswith(".pyc") or not path.is_file():
+                continue
+            st = path.stat()
+            files.append((f"{label}/{path.relative_to(root).as_posix()}", path, st.st_size,
+                          st.st_mtime_ns))
+    signature = tuple((rel, size, mtime) for rel, _, size, mtime in files)
+    digest = _DIGESTS.get(signature)
+    if digest is None:
+        h = hashlib.blake2b(f"{__version__}\n".encode(), digest_size=20)
+        for rel, path, _, _ in files:
+            data = path.read_bytes()
+            h.update(f"{rel}\n{len(data)}\n".encode())
+            h.update(data)
+        digest = _DIGESTS[signature] = h.hexdigest()
+    return digest
+
+
+class PageCache:
+    """Get and put rendered pages by key; `save` records them (and prunes after a full build).
+
+    A cached page is hard-linked into the site, so the two are one file: the index records
+    each page's size and modification time, and a page whose file no longer matches (edited
+    in place in the site) is rendered again instead of being published as it now is.
+    """
+
+    def __init__(self, folder: Path, templates_dir: Path) -> None:
+        self.folder = folder
+        self.code = code_digest(templates_dir)
+        self.known = _read_index(folder / INDEX)
+        self.used: set[str] = set()
+        self.hits = 0
+
+    def key(self, *parts: str) -> str:
+        h = hashlib.blake2b(self.code.encode(), digest_size=20)
+        for part in parts:
+            h.update(b"\0" + part.encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    def get(self, key: str) -> CachedFile | None:
+        stamp = self.known.get(key)
+        if stamp is None:
+            return None
+        path = self.folder / f"{key}.html"
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        if [st.st_size, st.st_mtime_ns] != stamp:
+            return None
+        self.used.add(key)
+        self.hits += 1
+        return CachedFile(path, st.st_size)
+
+    def put(self, key: str, html: bytes) -> CachedFile:
+        path = self.folder / f"{key}.html"
+        write_atomic(path, html)
+        st = path.stat()
+        self.known[key] = [st.st_size, st.st_mtime_ns]
+        self.used.add(key)
+        return CachedFile(path, st.st_size, html)
+
+    def save(self, *, prune: bool) -> None:
+        """Record the pages in the index; with `prune` (a full build) keep only the pages
+        this build used and remove the other files."""
+        keep = {k: v for k, v in self.known.items() if k in self.used or not prune}
+        if prune:
+            with contextlib.suppress(FileNotFoundError):
+                for entry in os.scandir(self.folder):
+                    if entry.name.endswith(".html") and entry.name[:-5] not in keep:
+                        with contextlib.suppress(FileNotFoundError):
+                            os.unlink(entry.path)
+        if keep or (self.folder / INDEX).exists():
+            write_atomic(self.folder / INDEX,
+                         json.dumps(keep, sort_keys=True, separators=(",", ":")).encode())
+
+
+def _read_index(path: Path) -> dict[str, list[int]]:
+    try:
+        doc = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(doc, dict):
+        return {}
+    return {k: v for k, v in doc.items() if isinstance(v, list) and len(v) == 2}
