@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,14 +21,14 @@ from generator.enrich import (
     needs_completion,
 )
 from generator.errors import DataError, UserError
-from generator.evidence import compute_evidence
+from generator.evidence import Evidence, cached_evidence
 from generator.fingerprint import compute_fingerprint
 from generator.issues import Issue
 from generator.pagecache import PageCache
 from generator.shares import cut_shares
 from generator.signals import archive_weeks, format_signals_csv
 from generator.site import SiteInputs, build_site
-from generator.snapshots import issue_from_snapshot, load_snapshots, snapshot_of, write_snapshot
+from generator.snapshots import load_frozen, snapshot_of, write_snapshot
 from generator.sources import Loaded, cut_prices, load_source
 from generator.writer import check_output_dir, write_site, write_stamp
 
@@ -204,8 +205,22 @@ def compute_site_inputs(
     weeks_all = weekly.weeks
     archive = archive_weeks(weeks_all, config)
     # Forward returns look ahead: the evidence uses every archive week and all the data. It
-    # is computed by the warm worker (when there is one) while this process goes on.
-    evidence_done = renderer.submit(compute_evidence, archive, prices, config)
+    # is read back when its inputs are unchanged, else computed in a thread while this one
+    # goes on (the worker process is kept for a new week's charts: numpy's sorts, most of
+    # the work, run without the GIL).
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        evidence_done = thread.submit(cached_evidence, archive, prices, config, config.cache_dir)
+        return _site_inputs(config, loaded, prices, notes, pages, weekly, archive,
+                            evidence_done.result, since=since, recent=recent,
+                            progress=progress, report=report)
+
+
+def _site_inputs(config: Config, loaded: Loaded, prices, notes: dict[str, Note],
+                 pages: dict[str, Note], weekly, archive: pd.DataFrame,
+                 evidence_done: Callable[[], Evidence], *, since: dt.date | None,
+                 recent: int | None, progress: Progress | None, report: BuildReport,
+                 ) -> SiteInputs:
+    weeks_all = weekly.weeks
     if since is not None:
         archive = archive[archive.index >= pd.Timestamp(since)]
     if recent is not None:
@@ -218,8 +233,8 @@ def compute_site_inputs(
     # Frozen weeks come from their snapshots; only the others (and snapshots older than
     # the further signals) are computed.
     weeks_shown = [str(w) for w in archive["week"]]
-    snapshots = {} if loaded.sample else load_snapshots(config.issues_dir)
-    frozen = {w: issue_from_snapshot(snapshots[w]) for w in weeks_shown if w in snapshots}
+    snapshots = {} if loaded.sample else load_frozen(config.issues_dir, config.cache_dir)
+    frozen = {w: snapshots[w] for w in weeks_shown if w in snapshots}
     need = {w for w in weeks_shown if w not in frozen or needs_completion(frozen[w])}
     computed = {i.week: i for i in enriched_issues(archive, weekly, config, prices, only=need)}
     issues = [complete_frozen(frozen[w], computed[w], weekly) if w in frozen and w in computed
@@ -233,7 +248,7 @@ def compute_site_inputs(
             report.warnings.append(
                 f"{note.path}: no issue for week {week}; the note is not published"
             )
-    # A new week's few charts and images render in the warm worker too, after the evidence.
+    # A new week's few charts and images render in the warm worker.
     charts_done = chartset.issue_charts_started(weeks_all, issues, config, progress=progress)
     images_done = imageset.issue_images_started(issues, config,
                                                 {i.week for i in issues[-config.feed_size:]})

@@ -281,3 +281,35 @@ def test_verdict_and_evidence_on_a_synthetic_market(tmp_path):
     assert set(words) == {"rut", "iwm"}
     assert all("too few to conclude anything" in s for s in words["rut"][:3])
     assert verdict(ev) == words  # deterministic
+
+
+def test_evidence_is_read_back_only_while_its_inputs_are_unchanged(tmp_path, monkeypatch):
+    from generator import evidence as module
+
+    crypto = pd.date_range("2023-01-01", "2024-06-30")
+    walk = pd.Series(np.linspace(100.0, 180.0, len(crypto)), index=crypto)
+    prices = {"BTC-USD": _frame(walk), "ETH-USD": _frame(walk * 0.05),
+              "SOL-USD": _frame(walk * 0.01), "IWM": _frame(walk * 2)}
+    archive = _archive(pd.date_range("2023-01-06", "2024-06-28", freq="W-FRI"), rut={"2023-W20"})
+    config, cache = _config(tmp_path), tmp_path / "cache"
+    cache.mkdir()
+    calls = []
+    real = module.compute_evidence
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs, resamples=200)
+
+    monkeypatch.setattr(module, "compute_evidence", counted)
+    first = module.cached_evidence(archive, prices, config, cache)
+    again = module.cached_evidence(archive, prices, config, cache)
+    assert len(calls) == 1
+    assert repr(again.summary) == repr(first.summary) and again.table.equals(first.table)
+    later = {**prices, "BTC-USD": _frame(walk.where(walk.index < "2024-06-30", 1.0))}
+    module.cached_evidence(archive, later, config, cache)  # one price changed
+    assert len(calls) == 2
+    module.cached_evidence(archive.iloc[:-1], later, config, cache)  # one week fewer
+    assert len(calls) == 3
+    (cache / module._MEMO).write_bytes(b"damaged")
+    assert module.cached_evidence(archive.iloc[:-1], later, config, cache).summary
+    assert len(calls) == 4
