@@ -4,8 +4,9 @@ vl-convert's JavaScript engine takes ~0.4 s to start in a process, and a call ho
 `warm()` starts one spawned worker at the beginning of a build; it imports the chart code
 and starts the engine on the other core while this process reads and computes, so by the
 time a new week's charts are known the engine is ready. `run(fn, *args)` calls `fn` there
-(or here, when no worker is running or it died). Builds with many charts use their own pool
-of workers (`run_all`), which stops this one first.
+(or here, when no worker is running or it died). Builds with many charts use a pool of
+workers on every core (`run_all`), which replaces this one and, within `warm()`, serves
+every later call of the build.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from typing import TypeVar
 T = TypeVar("T")
 A = TypeVar("A")
 
-_pool: ProcessPoolExecutor | None = None
+_warm: ProcessPoolExecutor | None = None  # the one spawned worker of `warm()`
+_many: ProcessPoolExecutor | None = None  # the every-core pool of `run_all`, kept in `warm()`
+_inside = False  # within `warm()`
 
 
 def _warm_up() -> None:
@@ -32,41 +35,62 @@ def _warm_up() -> None:
 
 @contextmanager
 def warm() -> Iterator[None]:
-    """A warm worker for the duration of the block (none on a single-core machine)."""
-    global _pool
-    started = _pool is None and (os.cpu_count() or 1) >= 2
+    """A warm worker for the duration of the block (none on a single-core machine).
+
+    A pool that `run_all` starts inside the block is kept until the block ends: later
+    `run_all` and `submit` calls use its workers, already started and warm.
+    """
+    global _warm, _inside
+    started = not _inside
     if started:
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
-        _pool.submit(_warm_up)
+        _inside = True
+        if (os.cpu_count() or 1) >= 2:
+            _warm = ProcessPoolExecutor(max_workers=1,
+                                        mp_context=multiprocessing.get_context("spawn"))
+            _warm.submit(_warm_up)
     try:
         yield
     finally:
         if started:
+            _inside = False
             stop()
+
+
+def _new_pool() -> ProcessPoolExecutor:
+    # Workers never come from a fork of a process that may already run vl-convert's engine
+    # (that deadlocks): they come from a clean fork server that has imported the chart code.
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        ctx.set_forkserver_preload(["generator.chartrender", "vl_convert"])
+    return ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4), mp_context=ctx)
 
 
 def run_all(fn: Callable[[A], T], chunks: list[A]) -> Iterator[T]:
     """`fn` of every chunk on a pool of workers on every core, results in order.
 
-    The warm worker is let go first (the pool takes both cores). Workers never come from a
-    fork of a process that may already run vl-convert's engine (that deadlocks): they come
-    from a clean fork server that has imported the chart code once.
+    The warm worker is let go first (the pool takes both cores).
     """
-    stop()
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if "forkserver" in methods:
-        ctx.set_forkserver_preload(["generator.chartrender", "vl_convert"])
-    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4), mp_context=ctx) as pool:
+    global _many, _warm
+    if _warm is not None:
+        _warm.shutdown(wait=False, cancel_futures=True)
+        _warm = None
+    if _inside:
+        if _many is None:
+            _many = _new_pool()
+        yield from _many.map(fn, chunks)
+        return
+    with _new_pool() as pool:
         yield from pool.map(fn, chunks)
 
 
 def stop() -> None:
-    """Let the worker go (it exits once idle); later `run` calls render here."""
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=False, cancel_futures=True)
-        _pool = None
+    """Let the workers go (each exits once idle); later `run` calls render here."""
+    global _warm, _many
+    for pool in (_warm, _many):
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+    _warm = _many = None
 
 
 def run(fn: Callable[..., T], *args: object) -> T:
@@ -80,9 +104,10 @@ def submit(fn: Callable[..., T], *args: object) -> Callable[[], T]:
     Without a worker the call runs here, at once. When the worker died or was let go before
     it made the call, the call is made here.
     """
-    if _pool is not None:
+    pool = _warm or _many
+    if pool is not None:
         try:
-            future = _pool.submit(fn, *args)
+            future = pool.submit(fn, *args)
         except (BrokenProcessPool, RuntimeError):
             stop()
         else:

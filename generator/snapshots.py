@@ -214,7 +214,8 @@ def write_snapshot(issues_dir: Path, doc: Mapping[str, Any], *, force: bool = Fa
 def snapshot_of(issue: Issue, weights: Mapping[str, float], *, backfilled: bool) -> dict[str, Any]:
     """The snapshot of a computed issue."""
     window = issue.window
-    columns: dict[str, list[Any]] = {"as_of": [d.strftime("%Y-%m-%d") for d in window.index]}
+    days = window.index.to_numpy(dtype="datetime64[D]")
+    columns: dict[str, list[Any]] = {"as_of": np.datetime_as_string(days, unit="D").tolist()}
     for col in window.columns:
         columns[col] = window[col].tolist()
     return make_snapshot(

@@ -28,3 +28,16 @@ def test_a_call_still_pending_when_the_worker_goes_is_made_here():
         renderer.stop()
         assert first()[1] == 2
         assert [p()[1] for p in pending] == list(range(1, 21))
+
+
+def test_a_pool_started_in_a_build_serves_its_later_calls():
+    if (os.cpu_count() or 1) < 2:
+        return
+    with renderer.warm():
+        first = {pid for pid, _ in renderer.run_all(_pid_plus, list(range(8)))}
+        again = {pid for pid, _ in renderer.run_all(_pid_plus, list(range(8)))}
+        pid, value = renderer.run(_pid_plus, 5)
+        assert value == 6 and os.getpid() not in first
+        assert again <= first and pid in first  # the same workers, no second start
+    assert renderer._many is None and renderer._warm is None
+    assert [v for _, v in renderer.run_all(_pid_plus, [1, 2])] == [2, 3]  # outside: its own

@@ -1,9 +1,9 @@
 /* Risk-On Monitor: progressive charts.
  * Each <figure class="chart"> holds a static SVG (works with no JavaScript) and, next to it,
- * its Vega spec in <script type="application/json" class="chart-spec">.  After the first
- * paint this file loads the self-hosted vega.min.js (its data-vega attribute) and swaps each
- * SVG for a live Vega view (SVG renderer, so
- * it keeps the page's colours) sized to its column, with tooltips.  No inline script, no
+ * its Vega spec in <script type="application/json" class="chart-spec">.  Once the page has
+ * loaded and the browser is idle, this file loads the self-hosted vega.min.js (its
+ * data-vega attribute) and swaps each SVG for a live Vega view (SVG renderer, so it keeps
+ * the page's colours) sized to its column, with tooltips.  No inline script, no
  * request to another host; any failure leaves the static SVG in place.
  */
 (function () {
@@ -115,8 +115,8 @@
     });
   }
 
-  // Vega (500 kB) is fetched and run only after the static charts have been painted, so
-  // it never delays the first view of the page.
+  // Vega (500 kB, ~30 ms to evaluate) is fetched and run only once the page has loaded and
+  // the browser is idle, so it never delays the first view of the static charts.
   function loadVega() {
     if (window.vega) {
       vega = window.vega;
@@ -132,13 +132,17 @@
     document.head.appendChild(script);
   }
 
-  function afterPaint() {
-    requestAnimationFrame(function () { setTimeout(loadVega, 0); });
+  function whenIdle() {
+    if (window.requestIdleCallback) {
+      window.requestIdleCallback(loadVega, { timeout: 2000 });
+    } else {
+      setTimeout(loadVega, 200);
+    }
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", afterPaint);
+  if (document.readyState === "complete") {
+    whenIdle();
   } else {
-    afterPaint();
+    window.addEventListener("load", whenIdle);
   }
 })();
