@@ -48,7 +48,6 @@ class WeekCharts(Mapping[str, list[Chart]]):
             charts = _load(self._cache_dir / "charts", key)
             if charts is None:  # removed or damaged since the build looked: render it again
                 [(_, charts)] = _render_chunk(([self._groups[key]], self._cache_dir))
-                _store(self._cache_dir / "charts", key, charts)
             self._loaded[key] = charts
         return charts
 
@@ -143,7 +142,6 @@ def issue_charts_started(
         archive = by_week._loaded.get(archive_key) or _load(cache, archive_key)
         if archive is None:
             [(_, archive)] = _render_chunk(([groups[archive_key]], config.cache_dir))
-            _store(cache, archive_key, archive)
         return ChartSet(by_week, archive[0], rendered=rendered, cached=total - rendered)
 
     return finish
@@ -176,31 +174,40 @@ def render_one(job: _Job, cache_dir: Path | None = None, code: str | None = None
 
 
 def _render_chunk(args: tuple[list[Group], Path]) -> list[tuple[str, list[Chart]]]:
+    """Render and store each group (in the worker: the build process only reads them)."""
     groups, cache_dir = args
     code = chartrender.code_version()
-    return [(key, [render_one(job, cache_dir, code) for job in jobs]) for key, jobs in groups]
+    out = []
+    for key, jobs in groups:
+        charts = [render_one(job, cache_dir, code) for job in jobs]
+        _store(cache_dir / "charts", key, charts)
+        out.append((key, charts))
+    return out
+
+
+def _render_chunk_quietly(args: tuple[list[Group], Path]) -> int:
+    """`_render_chunk` returning only how many charts it stored (no charts sent back: the
+    pages read the ones they need from the cache)."""
+    return sum(len(charts) for _, charts in _render_chunk(args))
 
 
 def _render_all(groups: list[Group], cache_dir: Path, progress: Progress | None
                 ) -> Callable[[], dict[str, list[Chart]]]:
-    """Render the groups' charts, storing each group as soon as it is done.
+    """Render and store the groups' charts.
 
     A few go to the warm worker and are collected by the returned call; many are rendered
-    by a pool on every core before this returns.
+    by a pool on every core before this returns (and read from the cache when needed).
     """
     done: dict[str, list[Chart]] = {}
     if not groups:
         return lambda: done
-    cache = cache_dir / "charts"
     total = sum(len(jobs) for _, jobs in groups)
     workers = min(os.cpu_count() or 1, 4)
     if total < PARALLEL_MIN_JOBS or workers < 2:
         pending = renderer.submit(_render_chunk, (groups, cache_dir))
 
         def collect() -> dict[str, list[Chart]]:
-            for key, charts in pending():
-                _store(cache, key, charts)
-                done[key] = charts
+            done.update(pending())
             if progress:
                 progress("charts", total, total)
             return done
@@ -208,11 +215,8 @@ def _render_all(groups: list[Group], cache_dir: Path, progress: Progress | None
         return collect
     chunks = [(groups[i : i + 5], cache_dir) for i in range(0, len(groups), 5)]
     count = 0
-    for results in renderer.run_all(_render_chunk, chunks):
-        for key, charts in results:
-            _store(cache, key, charts)
-            done[key] = charts
-            count += len(charts)
+    for stored in renderer.run_all(_render_chunk_quietly, chunks):
+        count += stored
         if progress:
             progress("charts", count, total)
     return lambda: done

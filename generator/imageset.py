@@ -105,14 +105,20 @@ def render_job(job: _Job, cache_dir: Path | None = None) -> bytes:
     return images.render_card_png(text, job.window, cache_dir=cache_dir)
 
 
-def _render_chunk(args: tuple[list[_Job], Path | None]) -> list[tuple[str, bytes]]:
+def _render_chunk(args: tuple[list[_Job], Path]) -> list[tuple[str, int]]:
+    """Render and store each image (in the worker); returns each key and file size."""
     jobs, cache_dir = args
-    return [(job.key, render_job(job, cache_dir)) for job in jobs]
+    out = []
+    for job in jobs:
+        png = render_job(job, cache_dir)
+        _store(cache_dir / "images", job.key, png)
+        out.append((job.key, len(png)))
+    return out
 
 
 def _render_cached(jobs: list[_Job], cache: Path) -> Callable[[], dict[str, bytes | CachedFile]]:
-    """PNG bytes of every job, from the cache or rendered: a few in the warm worker (the
-    returned call collects them), many by a pool on every core before this returns."""
+    """Every job's PNG as a cache file, rendered when missing: a few in the warm worker
+    (the returned call collects them), many by a pool on every core before this returns."""
     out: dict[str, bytes | CachedFile] = {}
     missing: dict[str, _Job] = {}
     for job in jobs:
@@ -132,9 +138,8 @@ def _render_cached(jobs: list[_Job], cache: Path) -> Callable[[], dict[str, byte
         pending = lambda: results  # noqa: E731
 
     def collect() -> dict[str, bytes | CachedFile]:
-        for key, png in pending():
-            _store(cache, key, png)
-            out[key] = CachedFile(cache / f"{key}.png", data=png)
+        for key, size in pending():
+            out[key] = CachedFile(cache / f"{key}.png", size)
         return out
 
     return collect
