@@ -118,8 +118,13 @@ def series(weeks: pd.DataFrame, column: str) -> pd.Series:
     """The column as floats, NaN where missing, absent or not finite."""
     if column not in weeks.columns:
         return pd.Series(np.nan, index=weeks.index, dtype=float)
-    s = pd.to_numeric(weeks[column], errors="coerce").astype(float)
-    return s.where(np.isfinite(s))
+    col = weeks[column]
+    if col.dtype.kind in "fiu":  # numbers already: the short way (a chart reads ~5 columns)
+        values = col.to_numpy(dtype="float64", na_value=np.nan)
+    else:
+        values = pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    return pd.Series(np.where(np.isfinite(values), values, np.nan), index=weeks.index,
+                     name=col.name)
 
 
 def flags(weeks: pd.DataFrame, column: str) -> pd.Series:
@@ -133,29 +138,34 @@ def compact(s: pd.Series) -> pd.Series:
     """Round to 4 significant digits, but never coarser than 1/500 of the series' span (under
     half a pixel): a ratio rebased to 100 would otherwise move in visible 0.1 steps. NaN stays
     NaN (null in the spec)."""
-    values = s.to_numpy(dtype=float)
+    return pd.Series(_compact_values(s.to_numpy(dtype=float)), index=s.index, name=s.name,
+                     dtype=float)
+
+
+def _compact_values(values: np.ndarray) -> list[float]:
     finite = values[np.isfinite(values)]
     if finite.size == 0:
-        return s
+        return values.tolist()
     span = float(finite.max() - finite.min())
     span_digits = math.ceil(-math.log10(span / 500)) if span > 0 else -99
-
-    def one(v: float) -> float:
-        if not math.isfinite(v) or v == 0:
-            return v
-        digits = max(3 - math.floor(math.log10(abs(v))), span_digits)
-        return round(v, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
-
-    return s.map(one)
+    isfinite, log10, floor = math.isfinite, math.log10, math.floor
+    out = []
+    for v in values.tolist():
+        if not isfinite(v) or v == 0:
+            out.append(v)
+        else:
+            digits = max(3 - floor(log10(abs(v))), span_digits)
+            out.append(round(v, digits) + 0.0)  # + 0.0 turns -0.0 into 0.0
+    return out
 
 
 def rows(index: pd.DatetimeIndex, **columns: pd.Series) -> Rows:
     """Chart rows: `date` as YYYY-MM-DD strings (read as UTC), values rounded, NaN as None."""
     names = ["date", *columns]
-    cols: list[list] = [list(index.strftime("%Y-%m-%d"))]
+    days = index.to_numpy(dtype="datetime64[D]")
+    cols: list[list] = [np.datetime_as_string(days, unit="D").tolist()]
     for s in columns.values():
-        values = compact(s).to_numpy(dtype=float)
-        cols.append([json_number(v) for v in values])
+        cols.append([json_number(v) for v in _compact_values(s.to_numpy(dtype=float))])
     return [dict(zip(names, row, strict=True)) for row in zip(*cols, strict=True)]
 
 
