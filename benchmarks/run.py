@@ -407,9 +407,9 @@ class Bench:
 
         Copy the full state, drop snapshots dated after --until, set every cache file's
         access time to 0, build with --until, then delete the cache files that build did not
-        read or link into its site (the new week's charts and images, the archive chart).  Rendered pages
-        (`.cache/pages/`) are dropped first, so that build renders (and caches) every page,
-        reading every chart it shows.  Compiled chart layouts
+        read or link into its site (the new week's charts and images, the archive chart).
+        Rendered pages (`.cache/pages/`) are dropped first, so that build renders (and
+        caches) every page, reading every chart it shows.  Compiled chart layouts
         (`.cache/templates/`) are kept: they are not per week, and the previous week's cache
         holds every one an earlier build compiled.  Needs atime updates (relatime or
         strictatime; the first read after a write always updates it); returns None when the

@@ -255,6 +255,8 @@ def _site_inputs(config: Config, loaded: Loaded, prices, notes: dict[str, Note],
     evidence, charts, images = evidence_done(), charts_done(), images_done()
     report.charts_rendered, report.charts_cached = charts.rendered, charts.cached
     evidence_charts = chartset.evidence_charts(evidence.table, EVIDENCE_CHART_ASSETS, config)
+    site_card = imageset.site_card(config)
+    renderer.stop()  # nothing is rendered after this: the workers' memory goes back
     report.weeks = len(issues)
     report.first_week, report.latest_week = issues[0].week, issues[-1].week
     report.stale = [
@@ -274,6 +276,6 @@ def _site_inputs(config: Config, loaded: Loaded, prices, notes: dict[str, Note],
         evidence=evidence,
         evidence_charts=evidence_charts,
         images=images,
-        site_card=imageset.site_card(config),
+        site_card=site_card,
         page_cache=PageCache(config.cache_dir / "pages", config.templates_dir),
     )

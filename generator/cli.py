@@ -90,9 +90,13 @@ def build(project: Path, source: str, out: Path | None, since, until, no_fetch: 
                 console.print(f"[yellow]stale inputs in the latest issue:[/] "
                               f"{', '.join(map(str, stamp['stale']))}", soft_wrap=True)
             return
-        from generator.build import run_build
+        from generator import renderer
 
-        with _progress(console) as progress:
+        # The rendering worker starts now, importing the chart code and vl-convert on the
+        # other core while this process imports pandas and reads the inputs.
+        with renderer.warm(), _progress(console) as progress:
+            from generator.build import run_build
+
             report = run_build(config, source=source, out=out_dir, since=since, until=until,
                                fetch=not no_fetch, progress=progress, stamp_options=options)
     except UserError as err:
