@@ -171,12 +171,8 @@ def freeze(
     docs = [snapshot_of(issue, config.weights, backfilled=backfill or issue.as_of < cutoff)
             for issue in issues
             if (since is None or issue.as_of >= since) and freezable(issue)]
-    # Each snapshot is flushed to disk before it is renamed into place; a few threads let
-    # the file system commit a backfill's hundreds of flushes together.
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        done = list(pool.map(lambda doc: write_snapshot(config.issues_dir, doc, force=force),
-                             docs))
-    return [str(doc["week"]) for doc, wrote in zip(docs, done, strict=True) if wrote]
+    return [str(doc["week"]) for doc in docs
+            if write_snapshot(config.issues_dir, doc, force=force)]
 
 
 def _weekly(prices, config: Config, shares) -> Weekly:
