@@ -121,6 +121,8 @@ def test_pages_make_no_request_to_other_hosts(sample_site):
             assert not re.match(r"(?i)^(https?:)?//", url), (path, url)
     css = sample_site.read("assets/style.css")
     assert "url(" not in css and "@import" not in css
+    # The icon is inline too: no /favicon.ico request (and 404) on every page.
+    assert re.search(r'<link rel="icon" href="data:image/svg\+xml,', sample_site.read("index.html"))
 
 
 def test_issue_pages_have_five_inline_charts_with_unique_ids(sample_site):
@@ -191,7 +193,7 @@ def test_relative_links_resolve_inside_the_site(sample_site, rel):
     page_url = "https://x.test/site/" + rel
     html = sample_site.read(rel)
     for href in re.findall(r'href="([^"#]+)"', html):
-        if href.startswith(("http://", "https://", "mailto:")):
+        if href.startswith(("http://", "https://", "mailto:", "data:")):
             continue
         target = urlparse(urljoin(page_url, href)).path[len("/site/"):]
         path = sample_site.site / target
