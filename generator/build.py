@@ -23,6 +23,7 @@ from generator.enrich import (
 )
 from generator.errors import DataError, UserError
 from generator.evidence import Evidence, cached_evidence
+from generator.files import CachedFile, prune
 from generator.fingerprint import compute_fingerprint
 from generator.issues import Issue
 from generator.pagecache import PageCache
@@ -54,6 +55,8 @@ class BuildReport:
     failures: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
+    # names of the chart and image cache files this build used ({"charts": ..., "images": ...})
+    cache_files: dict[str, set[str]] = field(default_factory=dict)
 
     def summary(self) -> str:
         """One deterministic line: what the site holds."""
@@ -114,8 +117,13 @@ def _build(config: Config, *, source: str, out: Path, since: dt.date | None,
     # Phase 3: render and write once; freeze new complete weeks only once the site is out.
     files = build_site(inputs)
     write_site(files, out)
+    full = since is None and recent is None
     if inputs.page_cache is not None:  # a full build's unused pages are outdated: pruned
-        inputs.page_cache.save(prune=since is None and recent is None)
+        inputs.page_cache.save(prune=full)
+    if full:  # and so are the charts and images it did not use
+        for folder, suffix in (("charts", ".json"), ("images", ".png")):
+            if report.cache_files.get(folder):
+                prune(config.cache_dir / folder, report.cache_files[folder], suffix)
     report.pages = sum(1 for p in files if p.endswith(".html"))
     if freeze_weeks and not loaded.sample:
         report.newly_frozen = freeze(config, inputs.issues, force=False)
@@ -265,8 +273,13 @@ def _site_inputs(config: Config, loaded: Loaded, prices, notes: dict[str, Note],
                                                 {i.week for i in issues[-config.feed_size:]})
     evidence, charts, images = evidence_done(), charts_done(), images_done()
     report.charts_rendered, report.charts_cached = charts.rendered, charts.cached
-    evidence_charts = chartset.evidence_charts(evidence.table, EVIDENCE_CHART_ASSETS, config)
+    chart_files = set(charts.files)
+    evidence_charts = chartset.evidence_charts(evidence.table, EVIDENCE_CHART_ASSETS, config,
+                                               chart_files)
     site_card = imageset.site_card(config)
+    pngs = [site_card, *(png for i in images.values() for png in (i.card, i.score))]
+    report.cache_files = {"charts": chart_files,
+                          "images": {p.source.name for p in pngs if isinstance(p, CachedFile)}}
     renderer.stop()  # nothing is rendered after this: the workers' memory goes back
     report.weeks = len(issues)
     report.first_week, report.latest_week = issues[0].week, issues[-1].week

@@ -69,6 +69,7 @@ class ChartSet:
     archive: Chart | None
     rendered: int
     cached: int
+    files: frozenset[str] = frozenset()  # the cache files these charts are stored in
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,8 @@ def issue_charts_started(
         archive = by_week._loaded.get(archive_key) or _load(cache, archive_key)
         if archive is None:
             [(_, archive)] = _render_chunk(([groups[archive_key]], config.cache_dir))
-        return ChartSet(by_week, archive[0], rendered=rendered, cached=total - rendered)
+        return ChartSet(by_week, archive[0], rendered=rendered, cached=total - rendered,
+                        files=frozenset(f"{key}.json" for key in groups))
 
     return finish
 
@@ -225,8 +227,10 @@ def _render_all(groups: list[Group], cache_dir: Path, progress: Progress | None
 EVIDENCE_SOURCES = ("charts.py", "evidence_chart.py", "evidence_text.py", "evidence.py")
 
 
-def evidence_charts(table: pd.DataFrame, assets: tuple[str, ...], config: Config) -> list[Chart]:
-    """The evidence page's charts (one per asset, ^RUT events), cached by their rows."""
+def evidence_charts(table: pd.DataFrame, assets: tuple[str, ...], config: Config,
+                    used: set[str] | None = None) -> list[Chart]:
+    """The evidence page's charts (one per asset, ^RUT events), cached by their rows; the
+    names of their cache files are added to `used`."""
     code = hashlib.sha256(b"".join(Path(__file__).with_name(n).read_bytes()
                                    for n in EVIDENCE_SOURCES)).hexdigest()
     cache = config.cache_dir / "charts"
@@ -240,6 +244,8 @@ def evidence_charts(table: pd.DataFrame, assets: tuple[str, ...], config: Config
             hit = [renderer.run(render_evidence, rows, asset, config.cache_dir)]
             _store(cache, key, hit)
         out.append(hit[0])
+        if used is not None:
+            used.add(f"{key}.json")
     return out
 
 

@@ -7,6 +7,25 @@ import tempfile
 from pathlib import Path
 
 
+def prune(folder: Path, keep: set[str], suffix: str) -> int:
+    """Remove the files `*<suffix>` of `folder` whose names are not in `keep`; returns how
+    many. Temporary files of a write in progress (`.name.*.tmp`) are left alone."""
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return 0
+    for entry in entries:
+        if entry.name.endswith(suffix) and not entry.name.startswith(".") \
+                and entry.name not in keep:
+            try:
+                os.unlink(entry.path)
+                removed += 1
+            except FileNotFoundError:
+                pass
+    return removed
+
+
 def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
     """Write `data` to a temporary file beside `path`, then rename it over `path`.
 

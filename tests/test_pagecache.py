@@ -128,3 +128,21 @@ def test_keys_depend_on_the_code(tmp_path):
     assert PageCache(tmp_path / "pages", templates).key("a") == before
     (templates / "issue.html").write_text("yy", encoding="utf-8")
     assert PageCache(tmp_path / "pages", templates).key("a") != before
+
+
+def test_a_full_build_drops_the_charts_and_images_it_did_not_use(project, cache):
+    settings = project / "pyproject.toml"  # a short archive: a full build of a dozen weeks
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        'archive_start = "2016-01-01"', f'archive_start = "{SINCE}"'), encoding="utf-8")
+    build(project)
+    stray_chart, stray_png = cache / "charts" / "0000stray.json", cache / "images" / "0000stray.png"
+    stray_chart.write_text("{}", encoding="utf-8")
+    stray_png.write_bytes(b"PNG")
+    run(project, "build", "--source", "sample", "--since", "2026-09-01",
+        "--out", str(project / "part"))
+    assert stray_chart.exists() and stray_png.exists()  # a partial build keeps everything
+    run(project, "build", "--source", "sample", "--out", str(project / "full"))
+    assert not stray_chart.exists() and not stray_png.exists()
+    # what the full build shows is still cached: a rebuild renders nothing
+    again = run(project, "build", "--source", "sample", "--out", str(project / "full2"))
+    assert "charts 0 rendered" in again.output, again.output
