@@ -26,23 +26,18 @@ data changed (`cached_evidence`).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import hashlib
 import math
-import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from generator import __version__
+from generator import memo
 from generator.bootstrap import LEVEL, RESAMPLES, SEED, bootstrap_medians, percentile_interval
 from generator.config import Config
-from generator.files import write_atomic
 from generator.prices import Prices
 from generator.signals import format_value
 
@@ -277,49 +272,18 @@ def compute_evidence(
     )
 
 
-_MEMO = "evidence.pickle"  # in the cache folder: (input hash, Evidence) of the last build
-
-
 def cached_evidence(archive: pd.DataFrame, prices: Prices, config: Config,
                     cache_dir: Path | None) -> Evidence:
-    """`compute_evidence`, read back from `cache_dir` when its inputs are unchanged.
-
-    The key hashes the code (this module, the bootstrap, the library versions), the
-    settings, every archive row and every price; the last result is kept.
-    """
+    """`compute_evidence`, read back from `cache_dir` while its inputs are unchanged
+    (`generator.memo`: the code, the settings, every archive row and every price)."""
     if cache_dir is None:
         return compute_evidence(archive, prices, config)
-    key = _inputs_digest(archive, prices, config)
-    path = cache_dir / _MEMO
-    try:
-        stored_key, evidence = pickle.loads(path.read_bytes())
-        if stored_key == key and isinstance(evidence, Evidence):
-            return evidence
-    except Exception:  # noqa: BLE001, S110  (missing or unreadable: compute it)
-        pass
-    evidence = compute_evidence(archive, prices, config)
-    write_atomic(path, pickle.dumps((key, evidence), protocol=pickle.HIGHEST_PROTOCOL))
+    h = memo.new_key("evidence", memo.settings(config))
+    memo.frames(h, {"archive": archive})
+    memo.frames(h, prices)
+    key = h.hexdigest()
+    evidence = memo.recall(cache_dir, "evidence", key)
+    if not isinstance(evidence, Evidence):
+        evidence = compute_evidence(archive, prices, config)
+        memo.keep(cache_dir, "evidence", key, evidence)
     return evidence
-
-
-def _inputs_digest(archive: pd.DataFrame, prices: Prices, config: Config) -> str:
-    here = Path(__file__).resolve().parent
-    h = hashlib.blake2b(f"{__version__} {np.__version__} {pd.__version__}".encode(),
-                        digest_size=20)
-    for name in ("evidence.py", "bootstrap.py"):
-        h.update((here / name).read_bytes())
-    h.update(repr(dataclasses.replace(config, root=Path("."))).encode())
-    for label, frame in (("archive", archive), *sorted(prices.items())):
-        h.update(f"\0{label}\0".encode())
-        _frame_digest(h, frame)
-    return h.hexdigest()
-
-
-def _frame_digest(h: Any, frame: pd.DataFrame) -> None:
-    for name, values in (("index", frame.index.to_numpy()),
-                         *((str(c), frame[c].to_numpy()) for c in frame.columns)):
-        h.update(f"\0{name}\0{values.dtype}\0".encode())
-        if values.dtype == object:
-            h.update("\x1f".join(map(repr, values)).encode())
-        else:
-            h.update(np.ascontiguousarray(values).tobytes())

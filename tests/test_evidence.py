@@ -310,6 +310,6 @@ def test_evidence_is_read_back_only_while_its_inputs_are_unchanged(tmp_path, mon
     assert len(calls) == 2
     module.cached_evidence(archive.iloc[:-1], later, config, cache)  # one week fewer
     assert len(calls) == 3
-    (cache / module._MEMO).write_bytes(b"damaged")
+    (cache / "evidence.pickle").write_bytes(b"damaged")
     assert module.cached_evidence(archive.iloc[:-1], later, config, cache).summary
     assert len(calls) == 4
