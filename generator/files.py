@@ -73,13 +73,6 @@ class CachedFile:
     def __bool__(self) -> bool:
         return True
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, CachedFile):
-            other = other.data
-        return isinstance(other, bytes) and self.data == other
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         return f"CachedFile({str(self.source)!r}, size={self.size})"
 

@@ -1,11 +1,11 @@
 """Rendered issue pages, cached by the hash of everything a page is made of.
 
 A page's key covers the code that renders it (every template and asset, every generator
-source, the version), the site settings, the issue (its `repr`, which holds every field a
-page shows), the editor's note, the hash its charts are cached by, its neighbours in the
-archive and its sharing card. An unchanged page is then hard-linked from the cache into the
-site: neither rendered nor written again, and its charts are never read. The cache is a
-memo: a build gives the same bytes with it or without it.
+source, the version and libraries), the site settings, the issue (its `repr`, which holds
+every field a page shows), the editor's note, the hash its charts are cached by, its
+neighbours in the archive and its sharing card. An unchanged page is then hard-linked from
+the cache into the site: neither rendered nor written again, and its charts are never read.
+The cache is a memo: a build gives the same bytes with it or without it.
 
 Cache: `<cache_dir>/pages/<key>.html` and `index.json`; a full build removes the pages it
 did not use.
@@ -13,16 +13,13 @@ did not use.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 from pathlib import Path
 
-from generator import __version__
+from generator import files, memo
 from generator.files import CachedFile, write_atomic
 
-_GENERATOR = Path(__file__).resolve().parent
 INDEX = "index.json"  # {key: [size, mtime_ns]} of every page written to the cache
 
 
@@ -30,23 +27,21 @@ _DIGESTS: dict[tuple, str] = {}
 
 
 def code_digest(templates_dir: Path) -> str:
-    """Hash of what renders a page: templates and assets, generator sources, version.
+    """Hash of what renders a page: templates and assets, and the generator's code
+    (`memo.code_digest`: its sources, the version, the libraries).
 
-    Files are read again only when one of them changed size or time (`serve` rebuilds in
-    one process while templates are edited)."""
-    files = []
-    for root, label in ((Path(templates_dir).resolve(), "templates"), (_GENERATOR, "generator")):
-        for path in sorted(root.rglob("*")):
-            if "__pycache__" in path.parts or path.name.endswith(".pyc") or not path.is_file():
-                continue
-            st = path.stat()
-            files.append((f"{label}/{path.relative_to(root).as_posix()}", path, st.st_size,
-                          st.st_mtime_ns))
-    signature = tuple((rel, size, mtime) for rel, _, size, mtime in files)
+    Templates are read again only when one of them changed size or time (`serve` rebuilds
+    in one process while templates are edited)."""
+    root = Path(templates_dir).resolve()
+    found = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        st = path.stat()
+        found.append((path.relative_to(root).as_posix(), path, st.st_size, st.st_mtime_ns))
+    signature = (memo.code_digest(), *((rel, size, mtime) for rel, _, size, mtime in found))
     digest = _DIGESTS.get(signature)
     if digest is None:
-        h = hashlib.blake2b(f"{__version__}\n".encode(), digest_size=20)
-        for rel, path, _, _ in files:
+        h = hashlib.blake2b(memo.code_digest().encode(), digest_size=20)
+        for rel, path, _, _ in found:
             data = path.read_bytes()
             h.update(f"{rel}\n{len(data)}\n".encode())
             h.update(data)
@@ -103,11 +98,7 @@ class PageCache:
         this build used and remove the other files."""
         keep = {k: v for k, v in self.known.items() if k in self.used or not prune}
         if prune:
-            with contextlib.suppress(FileNotFoundError):
-                for entry in os.scandir(self.folder):
-                    if entry.name.endswith(".html") and entry.name[:-5] not in keep:
-                        with contextlib.suppress(FileNotFoundError):
-                            os.unlink(entry.path)
+            files.prune(self.folder, {f"{k}.html" for k in keep}, ".html")
         if keep or (self.folder / INDEX).exists():
             write_atomic(self.folder / INDEX,
                          json.dumps(keep, sort_keys=True, separators=(",", ":")).encode())

@@ -11,9 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import math
-import pickle
 import re
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from generator import __version__
+from generator import __version__, memo
 from generator.errors import DataError
 from generator.files import write_atomic
 from generator.issues import (
@@ -137,8 +135,7 @@ def parse_snapshot(path: Path, data: bytes) -> dict[str, Any]:
     return doc
 
 
-_PARSED = "snapshots.pickle"  # in the cache folder: {week: (file digest, Issue)}
-_PARSED_SOURCES = ("snapshots.py", "issues.py")
+_PARSED = "snapshots"  # memo step: {week: (file digest, Issue)} in .cache/snapshots.pickle
 
 
 def load_frozen(issues_dir: Path, cache_dir: Path | None = None) -> dict[str, Issue]:
@@ -148,7 +145,7 @@ def load_frozen(issues_dir: Path, cache_dir: Path | None = None) -> dict[str, Is
     issues are kept in `cache_dir/snapshots.pickle` with the hash of the file each came
     from, and only a snapshot whose bytes changed (or a new one) is parsed again.
     """
-    cached = _read_parsed(cache_dir)
+    cached = memo.recall(cache_dir, _PARSED, memo.code_digest()) or {}
     out: dict[str, Issue] = {}
     entries: dict[str, tuple[str, Issue]] = {}
     changed = False
@@ -167,33 +164,9 @@ def load_frozen(issues_dir: Path, cache_dir: Path | None = None) -> dict[str, Is
             changed = True
         out[path.stem] = issue
         entries[path.stem] = (digest, issue)
-    if cache_dir is not None and (changed or len(entries) != len(cached)):
-        write_atomic(cache_dir / _PARSED,
-                     pickle.dumps((_parsed_version(), entries), protocol=pickle.HIGHEST_PROTOCOL))
+    if changed or len(entries) != len(cached):
+        memo.keep(cache_dir, _PARSED, memo.code_digest(), entries)
     return out
-
-
-def _parsed_version() -> str:
-    here = Path(__file__).resolve().parent
-    h = hashlib.blake2b(f"{__version__} {sys.version} {np.__version__} {pd.__version__}".encode(),
-                        digest_size=20)
-    for name in _PARSED_SOURCES:
-        h.update((here / name).read_bytes())
-    return h.hexdigest()
-
-
-def _read_parsed(cache_dir: Path | None) -> dict[str, tuple[str, Issue]]:
-    """The cached issues, or nothing when the cache is missing, damaged or from other code."""
-    if cache_dir is None:
-        return {}
-    try:
-        # one read, then loads: pickle.load on a file is several times slower
-        version, entries = pickle.loads((cache_dir / _PARSED).read_bytes())
-    except Exception:  # noqa: BLE001  (missing, truncated or unreadable: parse the files)
-        return {}
-    if version != _parsed_version() or not isinstance(entries, dict):
-        return {}
-    return entries
 
 
 def write_snapshot(issues_dir: Path, doc: Mapping[str, Any], *, force: bool = False) -> bool:

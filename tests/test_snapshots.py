@@ -6,8 +6,10 @@ import pytest
 
 from generator.errors import DataError
 from generator.issues import DIGEST_ATTR
-from generator.snapshots import _PARSED, issue_from_snapshot, load_frozen, render_snapshot
+from generator.snapshots import issue_from_snapshot, load_frozen, render_snapshot
 from tests.test_charts import make_weeks
+
+PARSED = "snapshots.pickle"  # the memo file of load_frozen in the cache folder
 
 
 def snapshot(week: str, as_of: str, score: float) -> dict:
@@ -42,7 +44,7 @@ def test_cached_issues_equal_the_parsed_ones(issues_dir, tmp_path):
     cache.mkdir()
     plain = load_frozen(issues_dir)
     first = load_frozen(issues_dir, cache)  # parses, then stores
-    assert (cache / _PARSED).is_file()
+    assert (cache / PARSED).is_file()
     again = load_frozen(issues_dir, cache)  # from the cache
     assert list(plain) == list(again) == ["2026-W05", "2026-W06", "2026-W07"]
     for week in plain:
@@ -70,7 +72,7 @@ def test_a_changed_snapshot_is_parsed_again(issues_dir, tmp_path):
 def test_a_damaged_cache_is_ignored(issues_dir, tmp_path, damage):
     cache = tmp_path / "cache"
     cache.mkdir()
-    (cache / _PARSED).write_bytes(damage)
+    (cache / PARSED).write_bytes(damage)
     assert load_frozen(issues_dir, cache)["2026-W07"].score == 61.25
     assert load_frozen(issues_dir, cache)["2026-W07"].score == 61.25
 
