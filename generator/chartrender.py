@@ -209,6 +209,33 @@ def canonical_ids(svg: str) -> str:
     return _rename_ids(svg, rename)
 
 
+_GEOMETRY = re.compile(
+    r'\s(?:d|transform|x|y|x1|x2|y1|y2|cx|cy|r|width|height|points)="[^"]*"')
+_LONG_DECIMAL = re.compile(r"-?\d+\.\d{3,}(?![\d.eE])")
+_FONT_FAMILY = re.compile(r'\sfont-family="([^"]*)"')
+
+
+def _round(match: re.Match[str]) -> str:
+    text = f"{float(match.group(0)):.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def slim_svg(svg: str) -> str:
+    """Smaller, equivalent SVG: geometry to 0.01 px and one font-family on the root.
+
+    vl-convert writes coordinates with up to 15 decimals and repeats the font stack on every
+    <text>; a hundredth of a unit is invisible, and font-family inherits.
+    """
+    svg = _GEOMETRY.sub(lambda m: _LONG_DECIMAL.sub(_round, m.group(0)), svg)
+    families = set(_FONT_FAMILY.findall(svg))
+    texts = re.findall(r"<text\b[^>]*>", svg)
+    if len(families) == 1 and all(_FONT_FAMILY.search(t) for t in texts):
+        root = f'<svg font-family="{families.pop()}"'
+        svg = _FONT_FAMILY.sub("", svg)
+        svg = re.sub(r"<svg\b", lambda _: root, svg, count=1)
+    return svg
+
+
 def postprocess_svg(
     svg: str, *, prefix: str, label: str, title: str = "", standalone: bool = False
 ) -> str:
@@ -221,7 +248,7 @@ def postprocess_svg(
     """
     if not _PREFIX.match(prefix):
         raise ValueError(f"invalid SVG id prefix {prefix!r}")
-    svg = svg[svg.index("<svg") :]  # drop any XML prolog / doctype
+    svg = slim_svg(svg[svg.index("<svg") :])  # drop any XML prolog / doctype
     svg = _rename_ids(svg, lambda old: f"{prefix}-{old}")
     svg = re.sub(r'(fill|stroke)="#000(?:000)?"', r'\1="currentColor"', svg)
     root = re.match(r"<svg\b([^>]*)>", svg)

@@ -7,8 +7,9 @@ neighbours in the archive and its sharing card. An unchanged page is then hard-l
 the cache into the site: neither rendered nor written again, and its charts are never read.
 The cache is a memo: a build gives the same bytes with it or without it.
 
-Cache: `<cache_dir>/pages/<key>.html` and `index.json`; a full build removes the pages it
-did not use.
+Cache: `<cache_dir>/pages/<key>.html`, each issue's chart specs as `<key>.charts.json`
+(keyed by its charts alone), and `index.json`; a full build removes the files it did not
+use.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pathlib import Path
 from generator import files, memo
 from generator.files import CachedFile, write_atomic
 
-INDEX = "index.json"  # {key: [size, mtime_ns]} of every page written to the cache
+INDEX = "index.json"  # {file name: [size, mtime_ns]} of every file written to the cache
+SUFFIXES = (".html", ".charts.json")  # what the cache holds: pages, chart specs
 
 
 _DIGESTS: dict[tuple, str] = {}
@@ -70,35 +72,40 @@ class PageCache:
             h.update(b"\0" + part.encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
-    def get(self, key: str) -> CachedFile | None:
-        stamp = self.known.get(key)
+    def get(self, key: str, suffix: str = ".html") -> CachedFile | None:
+        name = key + suffix
+        stamp = self.known.get(name)
         if stamp is None:
             return None
-        path = self.folder / f"{key}.html"
+        path = self.folder / name
         try:
             st = path.stat()
         except OSError:
             return None
         if [st.st_size, st.st_mtime_ns] != stamp:
             return None
-        self.used.add(key)
-        self.hits += 1
+        self.used.add(name)
+        if suffix == ".html":
+            self.hits += 1
         return CachedFile(path, st.st_size)
 
-    def put(self, key: str, html: bytes) -> CachedFile:
-        path = self.folder / f"{key}.html"
-        write_atomic(path, html)
+    def put(self, key: str, data: bytes, suffix: str = ".html") -> CachedFile:
+        assert suffix in SUFFIXES, suffix
+        name = key + suffix
+        path = self.folder / name
+        write_atomic(path, data)
         st = path.stat()
-        self.known[key] = [st.st_size, st.st_mtime_ns]
-        self.used.add(key)
-        return CachedFile(path, st.st_size, html)
+        self.known[name] = [st.st_size, st.st_mtime_ns]
+        self.used.add(name)
+        return CachedFile(path, st.st_size, data)
 
     def save(self, *, prune: bool) -> None:
-        """Record the pages in the index; with `prune` (a full build) keep only the pages
-        this build used and remove the other files."""
+        """Record the files in the index; with `prune` (a full build) keep only the files
+        this build used and remove the others."""
         keep = {k: v for k, v in self.known.items() if k in self.used or not prune}
         if prune:
-            files.prune(self.folder, {f"{k}.html" for k in keep}, ".html")
+            for suffix in SUFFIXES:
+                files.prune(self.folder, set(keep), suffix)
         if keep or (self.folder / INDEX).exists():
             write_atomic(self.folder / INDEX,
                          json.dumps(keep, sort_keys=True, separators=(",", ":")).encode())

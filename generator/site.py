@@ -42,6 +42,17 @@ class Chart:
     vega: str = ""  # compact Vega spec for the live view (assets/charts.js); "" = static only
 
 
+SPECS = "charts.json"  # beside a page with live charts: their Vega specs, by chart name
+
+
+def chart_specs(charts: list[Chart]) -> bytes:
+    """The `charts.json` of a page: `{name: Vega spec}` of its live charts, for
+    assets/charts.js to fetch once the page is idle (not inlined: the first view of a page
+    does not wait for them)."""
+    return ("{" + ",".join(f"{json.dumps(c.name)}:{c.vega}" for c in charts if c.vega)
+            + "}\n").encode("utf-8")
+
+
 @dataclass(frozen=True)
 class SiteInputs:
     """Everything the site is made of, computed before rendering."""
@@ -106,12 +117,30 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes | CachedFile]:
     shared = repr((dataclasses.replace(cfg, root=Path(".")), inputs.sample,
                    inputs.source_label, __version__, site_card_url))
 
+    def issue_specs(issue: Issue) -> None:
+        """`charts.json` beside an issue's page (the home page uses the latest issue's);
+        from the page cache, keyed by the issue's charts, without reading them."""
+        if issue.week not in inputs.issue_charts:
+            return
+        path = f"{issue.path}{SPECS}"
+        key = cache.key(SPECS, chart_key(issue.week)) if cache and chart_key else None
+        hit = cache.get(key, ".charts.json") if cache and key else None
+        if hit is not None:
+            files[path] = hit
+            return
+        charts = inputs.issue_charts[issue.week]
+        if not any(c.vega for c in charts):
+            return
+        specs = chart_specs(charts)
+        files[path] = cache.put(key, specs, ".charts.json") if cache and key else specs
+
     def issue_page(path: str, i: int, *, is_home: bool) -> None:
         issue = issues[i]
         note = inputs.notes.get(issue.week)
         previous = issues[i - 1] if i > 0 else None
         following = issues[i + 1] if i + 1 < len(issues) else None
         card = _card(cfg, inputs, issue)
+        specs = f"{issue.path}{SPECS}"
         key = None
         if cache is not None and issue.week in inputs.issue_charts:
             unplaced = dataclasses.replace(note, path=Path(note.path.name)) if note else None
@@ -125,16 +154,19 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes | CachedFile]:
                 return
         page(path, "issue.html", issue=issue, note=note,
              charts=inputs.issue_charts.get(issue.week, []), previous=previous,
-             following=following, is_home=is_home,
+             following=following, is_home=is_home, specs=specs,
              further=further_rows(issue.values, issue.notes), **card)
         if key is not None and cache is not None:
             files[path] = cache.put(key, file_bytes(files[path]))
 
     for i, issue in enumerate(issues):
         issue_page(f"{issue.path}index.html", i, is_home=False)
+        issue_specs(issue)
     issue_page("index.html", len(issues) - 1, is_home=True)
     page("issues/index.html", "archive.html", issues=list(reversed(issues)),
-         chart=inputs.archive_chart, notes=inputs.notes)
+         chart=inputs.archive_chart, notes=inputs.notes, specs=f"issues/{SPECS}")
+    if inputs.archive_chart is not None and inputs.archive_chart.vega:
+        files[f"issues/{SPECS}"] = chart_specs([inputs.archive_chart])
     if inputs.evidence is not None:
         page("evidence/index.html", "evidence.html", charts=list(inputs.evidence_charts),
              issue_paths={i.week: i.path for i in issues},

@@ -182,3 +182,17 @@ def test_charts_come_alive_with_javascript(visit):
     tip.wait_for(state="visible", timeout=5_000)
     assert "As of" in tip.inner_text()
     assert v.errors == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)])
+def test_the_score_chart_sits_with_the_verdict_in_the_first_view(visit, width, height):
+    v = visit("", viewport={"width": width, "height": height}, java_script_enabled=False)
+    first = v.page.locator("figure.chart").first
+    assert first.get_attribute("id") == "chart-score"
+    box = first.bounding_box()
+    verdict = v.page.locator(".score-box").bounding_box()
+    assert box is not None and verdict is not None and verdict["y"] < box["y"]
+    if width >= 1000:  # on a desktop screen, the whole chart; on a phone, its start
+        assert box["y"] + box["height"] <= height
+    else:
+        assert box["y"] < height

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator import charts
+from generator import chartrender, charts
 
 NAMES = list(charts.CHARTS)
 BAD_WORDS = re.compile(r"\b(nan|NaN|undefined|Infinity|null)\b")
@@ -240,6 +240,30 @@ def test_postprocess_rewrites_ids_references_and_colour():
     assert '<title>A "b" &amp; &lt;c&gt;</title>' in out
     with pytest.raises(ValueError):
         charts.postprocess_svg(raw, prefix='x" onload="alert(1)', label="x")
+
+
+def test_slim_svg_rounds_geometry_and_hoists_one_font_but_leaves_text_alone():
+    font = 'font-family="system-ui, &quot;Segoe UI&quot;, sans-serif"'
+    raw = ('<svg viewBox="0 0 640 250"><g transform="translate(15.235023041474655,17)">'
+           '<path d="M-0.0012,1.23456L2e-7,3.333333h0.5"/><line x2="0.123456" y2="4"/>'
+           f'<text x="1.0001" {font} aria-label="0.12345">3.14159 Apr</text>'
+           f'<text {font}>2,663.78</text></g></svg>')
+    out = chartrender.slim_svg(raw)
+    assert out == ('<svg font-family="system-ui, &quot;Segoe UI&quot;, sans-serif" '
+                   'viewBox="0 0 640 250"><g transform="translate(15.24,17)">'
+                   '<path d="M0,1.23L2e-7,3.33h0.5"/><line x2="0.12" y2="4"/>'
+                   '<text x="1" aria-label="0.12345">3.14159 Apr</text>'
+                   '<text>2,663.78</text></g></svg>')
+    # a text without the font (or two fonts) keeps every attribute where it was
+    mixed = raw.replace(f"<text {font}>", "<text>")
+    assert chartrender.slim_svg(mixed).count("font-family") == 1
+    assert "<svg font-family" not in chartrender.slim_svg(mixed)
+
+
+def test_inline_charts_carry_the_font_once(weeks):
+    svg = charts.render_svg(charts.score_chart(weeks), cache_dir=None, prefix="s")
+    assert svg.count("font-family=") == 1 and svg.startswith("<svg font-family=")
+    assert not re.search(r'(?:d|transform)="[^"]*\d\.\d{3}', svg)
 
 
 def test_standalone_svg_keeps_size_and_paints_a_background(weeks):

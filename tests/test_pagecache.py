@@ -55,6 +55,8 @@ def test_cached_pages_are_the_bytes_a_fresh_render_gives(project, cache):
     linked = page(project, "again")
     assert linked.stat().st_nlink >= 2  # hard-linked from the cache, not written again
     assert any(os.path.samefile(linked, p) for p in (cache / "pages").glob("*.html"))
+    specs = linked.parent / "charts.json"  # the page's chart specs: cached as well
+    assert any(os.path.samefile(specs, p) for p in (cache / "pages").glob("*.charts.json"))
     shutil.rmtree(cache / "pages")
     build(project, "fresh")  # nothing cached: every page rendered
     assert tree(project / "again") == tree(project / "fresh")
@@ -118,6 +120,24 @@ def test_save_prunes_only_after_a_full_build(tmp_path):
     third.save(prune=True)
     assert [p.name for p in folder.glob("*.html")] == [f"{keys[1]}.html"]
     assert (folder / INDEX).is_file() and PageCache(folder, templates).get(keys[0]) is None
+
+
+def test_chart_specs_are_kept_beside_the_pages_and_pruned_alike(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "issue.html").write_text("x", encoding="utf-8")
+    folder = tmp_path / "pages"
+    first = PageCache(folder, templates)
+    key = first.key("specs", "charts-of-one-week")
+    first.put(key, b"<p>page</p>")
+    first.put(key, b'{"score":{}}\n', ".charts.json")
+    first.save(prune=True)
+    second = PageCache(folder, templates)
+    hit = second.get(key, ".charts.json")
+    assert hit is not None and hit.data == b'{"score":{}}\n'
+    assert second.hits == 0  # pages are counted, not their specs
+    second.save(prune=True)  # the page was not used: it goes, its specs stay
+    assert sorted(p.name for p in folder.iterdir()) == sorted([INDEX, f"{key}.charts.json"])
 
 
 def test_keys_depend_on_the_code(tmp_path):

@@ -57,15 +57,29 @@ def test_feed_items_carry_their_score_chart(sample_site):
         assert f'<img src="{url}" alt="Chart: ' in content
 
 
-def test_charts_carry_their_vega_spec_and_the_page_stays_light(sample_site):
+def test_charts_get_their_vega_specs_beside_the_page_and_the_page_stays_light(sample_site):
     html = sample_site.read("index.html")
-    specs = re.findall(r'<script type="application/json" class="chart-spec">(.*?)</script>',
-                       html, re.S)
-    assert len(specs) == html.count('<figure class="chart') and specs
-    for text in specs:
-        assert "tooltip" in text and json.loads(text)["width"] > 0
-    assert ('<script defer src="./assets/charts.js" data-vega="./assets/vega.min.js"></script>'
-            in html)
+    latest = json.loads(sample_site.read("data/latest.json"))
+    specs_path = f"issues/{latest['week'].lower()}/charts.json"
+    script = re.search(r'<script defer src="([^"]+)" data-vega="([^"]+)" data-specs="([^"]+)">'
+                       r"</script>", html)
+    assert script is not None
+    assert script.groups() == ("./assets/charts.js", "./assets/vega.min.js", "./" + specs_path)
+    names = re.findall(r'<figure class="chart[^"]*" id="chart-([a-z_]+)">', html)
+    specs = json.loads(sample_site.read(specs_path))
+    assert names and sorted(specs) == sorted(names)
+    for spec in specs.values():
+        assert "tooltip" in json.dumps(spec) and spec["width"] > 0
+    # the issue page itself points at the same file, relative to where it sits
+    issue_html = sample_site.read(f"issues/{latest['week'].lower()}/index.html")
+    assert 'data-specs="../../issues/' + latest["week"].lower() + '/charts.json"' in issue_html
+    # every page's specs file exists and names only charts of that page
+    for page in sample_site.site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for ref in re.findall(r'data-specs="([^"]+)"', text):
+            found = json.loads((page.parent / ref).read_text(encoding="utf-8"))
+            assert set(found) <= set(re.findall(r'id="chart-([a-z_]+)"', text)), page
+    assert "chart-spec" not in html and "application/json" not in html
     assert (sample_site.site / "assets" / "vega.min.js").stat().st_size > 100_000
     assert (sample_site.site / "assets" / "charts.js").is_file()
     assert "<script>" not in html  # no inline script: a strict CSP works

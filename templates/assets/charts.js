@@ -1,16 +1,16 @@
 /* Risk-On Monitor: progressive charts.
- * Each <figure class="chart"> holds a static SVG (works with no JavaScript) and, next to it,
- * its Vega spec in <script type="application/json" class="chart-spec">.  Once the page has
- * loaded and the browser is idle, this file loads the self-hosted vega.min.js (its
- * data-vega attribute) and swaps each SVG for a live Vega view (SVG renderer, so it keeps
- * the page's colours) sized to its column, with tooltips.  No inline script, no
+ * Each <figure class="chart" id="chart-NAME"> holds a static SVG (works with no JavaScript).
+ * Once the page has loaded and the browser is idle, this file fetches the page's Vega specs
+ * (its data-specs attribute: a charts.json of {NAME: spec}) and the self-hosted vega.min.js
+ * (data-vega), and swaps each SVG that has a spec for a live Vega view (SVG renderer, so it
+ * keeps the page's colours) sized to its column, with tooltips.  No inline script, no
  * request to another host; any failure leaves the static SVG in place.
  */
 (function () {
   "use strict";
   var vega = null;
   var self = document.currentScript;
-  if (!document.querySelector || !self) return;
+  if (!document.querySelector || !self || !window.fetch || !window.Promise) return;
 
   var tip = null;
 
@@ -68,11 +68,9 @@
     if (lines.length > 1) title.subtitle = lines;
   }
 
-  function enhance(figure) {
-    var source = figure.querySelector("script.chart-spec");
+  function enhance(figure, spec) {
     var svg = figure.querySelector("svg");
-    if (!source || !svg) return;
-    var spec = JSON.parse(source.textContent);
+    if (!spec || !svg) return;
     wrapSubtitle(spec, figure.clientWidth);
     var holder = document.createElement("div");
     holder.className = "chart-live";
@@ -105,31 +103,43 @@
     });
   }
 
-  function start() {
+  function start(specs) {
     var figures = document.querySelectorAll("figure.chart");
     Array.prototype.forEach.call(figures, function (figure) {
+      var name = figure.id.replace(/^chart-/, "");
+      if (!Object.prototype.hasOwnProperty.call(specs, name)) return;
       try {
-        var done = enhance(figure);
+        var done = enhance(figure, specs[name]);
         if (done) done.catch(function (e) { console.error("chart", figure.id, e); });
       } catch (e) { console.error("chart", figure.id, e); }
     });
   }
 
-  // Vega (500 kB, ~30 ms to evaluate) is fetched and run only once the page has loaded and
-  // the browser is idle, so it never delays the first view of the static charts.
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      if (window.vega) return resolve();
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  // The specs (tens of kB) and Vega (500 kB, ~30 ms to evaluate) are fetched and run only
+  // once the page has loaded and the browser is idle, so they never delay the first view.
   function loadVega() {
-    if (window.vega) {
-      vega = window.vega;
-      start();
-      return;
-    }
-    var script = document.createElement("script");
-    script.src = self.getAttribute("data-vega");
-    script.onload = function () {
-      vega = window.vega;
-      if (vega) start();
-    };
-    document.head.appendChild(script);
+    var specs = fetch(self.getAttribute("data-specs"), { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) throw new Error("charts.json: HTTP " + response.status);
+        return response.json();
+      });
+    Promise.all([specs, loadScript(self.getAttribute("data-vega"))])
+      .then(function (loaded) {
+        vega = window.vega;
+        if (vega) start(loaded[0]);
+      })
+      .catch(function (e) { console.error("charts", e); });
   }
 
   function whenIdle() {
