@@ -2,11 +2,12 @@
 
     python benchmarks/reader.py [SITE] [--runs 7] [--page /]
 
-SITE defaults to `site/` of the checkout. The site is served over HTTP on 127.0.0.1 (gzip
-size is computed here, as GitHub Pages would compress); headless Chromium is driven by
-Playwright (`pip install -e .[test]`; the browser is Debian's `chromium`, or
-RISKON_CHROMIUM). Every run is a new browser context, so the HTTP cache is cold. Printed
-per page: raw and gzip bytes of the HTML, and the median/min/max over the runs of
+SITE defaults to `site/` of the checkout; the targets are judged on the first page (by
+default `/`, the latest issue), the others are printed for scale. The site is served over
+HTTP on 127.0.0.1 (gzip size is computed here, as GitHub Pages would compress); headless
+Chromium is driven by Playwright (`pip install -e .[test]`; the browser is Debian's
+`chromium`, or RISKON_CHROMIUM). Every run is a new browser context, so the HTTP cache is
+cold. Printed per page: raw and gzip bytes of the HTML, and the median/min/max over the runs of
 
 - first chart visible: ms from navigation start to the start of the frame after the one in
   which the first chart's SVG was first laid out with a non-zero size (a
@@ -140,7 +141,8 @@ def measure(site: Path, pages: list[str], runs: int) -> int:
             # a page whose first paint came before its charts were read (or never reported)
             figures = {k: [x for x in v if x == x] or [float("nan")] for k, v in figures.items()}
             chart = statistics.median(figures["chart"])
-            ok &= chart <= TARGET_MS and size_gz <= TARGET_GZIP
+            if page_path == pages[0]:  # the targets are the latest issue's (the first page)
+                ok = chart <= TARGET_MS and size_gz <= TARGET_GZIP
             print(f"{page_path}: {len(html) / 1000:.1f} kB raw, {size_gz / 1000:.1f} kB gzip "
                   f"(target <= {TARGET_GZIP / 1000:.0f} kB); first chart "
                   + ("in the first view" if all(inview) else
@@ -154,7 +156,7 @@ def measure(site: Path, pages: list[str], runs: int) -> int:
                       f"max {max(v):6.0f} over {len(v)} cold runs{extra}")
         browser.close()
     server.shutdown()
-    print("targets met" if ok else "targets NOT met")
+    print(f"targets for {pages[0]}: " + ("met" if ok else "NOT met"))
     return 0
 
 
