@@ -122,17 +122,17 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes | CachedFile]:
         from the page cache, keyed by the issue's charts, without reading them."""
         if issue.week not in inputs.issue_charts:
             return
-        path = f"{issue.path}{SPECS}"
-        key = cache.key(SPECS, chart_key(issue.week)) if cache and chart_key else None
-        hit = cache.get(key, ".charts.json") if cache and key else None
-        if hit is not None:
-            files[path] = hit
-            return
+        path, key = f"{issue.path}{SPECS}", ""
+        if cache is not None:
+            key = cache.key(SPECS, chart_key(issue.week))
+            hit = cache.get(key, ".charts.json")
+            if hit is not None:
+                files[path] = hit
+                return
         charts = inputs.issue_charts[issue.week]
-        if not any(c.vega for c in charts):
-            return
-        specs = chart_specs(charts)
-        files[path] = cache.put(key, specs, ".charts.json") if cache and key else specs
+        if any(c.vega for c in charts):
+            specs = chart_specs(charts)
+            files[path] = cache.put(key, specs, ".charts.json") if cache is not None else specs
 
     def issue_page(path: str, i: int, *, is_home: bool) -> None:
         issue = issues[i]

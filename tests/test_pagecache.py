@@ -100,11 +100,17 @@ def test_a_page_edited_inside_the_site_is_rendered_again(project, cache):
     assert page(project).read_bytes() == original
 
 
-def test_save_prunes_only_after_a_full_build(tmp_path):
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    (templates / "issue.html").write_text("x", encoding="utf-8")
-    folder = tmp_path / "pages"
+@pytest.fixture
+def templates(tmp_path) -> Path:
+    """A templates folder of one file, for PageCache on its own."""
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "issue.html").write_text("x", encoding="utf-8")
+    return folder
+
+
+def test_save_prunes_only_after_a_full_build(templates):
+    folder = templates.parent / "pages"
     first = PageCache(folder, templates)
     keys = [first.key("page", str(i)) for i in range(3)]
     for i, key in enumerate(keys):
@@ -122,11 +128,8 @@ def test_save_prunes_only_after_a_full_build(tmp_path):
     assert (folder / INDEX).is_file() and PageCache(folder, templates).get(keys[0]) is None
 
 
-def test_chart_specs_are_kept_beside_the_pages_and_pruned_alike(tmp_path):
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    (templates / "issue.html").write_text("x", encoding="utf-8")
-    folder = tmp_path / "pages"
+def test_chart_specs_are_kept_beside_the_pages_and_pruned_alike(templates):
+    folder = templates.parent / "pages"
     first = PageCache(folder, templates)
     key = first.key("specs", "charts-of-one-week")
     first.put(key, b"<p>page</p>")
@@ -140,10 +143,8 @@ def test_chart_specs_are_kept_beside_the_pages_and_pruned_alike(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == sorted([INDEX, f"{key}.charts.json"])
 
 
-def test_keys_depend_on_the_code(tmp_path):
-    templates = tmp_path / "templates"
-    templates.mkdir()
-    (templates / "issue.html").write_text("x", encoding="utf-8")
+def test_keys_depend_on_the_code(templates):
+    tmp_path = templates.parent
     before = PageCache(tmp_path / "pages", templates).key("a")
     assert PageCache(tmp_path / "pages", templates).key("a") == before
     (templates / "issue.html").write_text("yy", encoding="utf-8")
