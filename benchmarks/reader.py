@@ -91,7 +91,7 @@ FIGURES = """() => ({
 
 
 def _figures_when_settled(page) -> dict:
-    """The probe's figures once the first chart was seen and the charts went live (or 5 s).
+    """The probe's figures once the first chart was seen and the charts went live (or 15 s).
 
     The page is left alone meanwhile: Playwright's own waiting helpers evaluate its ~100 kB
     injected script inside the page, which would run during the frames being timed."""

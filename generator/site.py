@@ -45,6 +45,11 @@ class Chart:
 SPECS = "charts.json"  # beside a page with live charts: their Vega specs, by chart name
 
 
+def specs_of(folder: str) -> str:
+    """Site path of the `charts.json` of the page in `folder` (`issues/2025-w38/`)."""
+    return f"{folder}{SPECS}"
+
+
 def chart_specs(charts: list[Chart]) -> bytes:
     """The `charts.json` of a page: `{name: Vega spec}` of its live charts, for
     assets/charts.js to fetch once the page is idle (not inlined: the first view of a page
@@ -122,7 +127,7 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes | CachedFile]:
         from the page cache, keyed by the issue's charts, without reading them."""
         if issue.week not in inputs.issue_charts:
             return
-        path, key = f"{issue.path}{SPECS}", ""
+        path, key = specs_of(issue.path), ""
         if cache is not None:
             key = cache.key(SPECS, chart_key(issue.week))
             hit = cache.get(key, ".charts.json")
@@ -140,7 +145,6 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes | CachedFile]:
         previous = issues[i - 1] if i > 0 else None
         following = issues[i + 1] if i + 1 < len(issues) else None
         card = _card(cfg, inputs, issue)
-        specs = f"{issue.path}{SPECS}"
         key = None
         if cache is not None and issue.week in inputs.issue_charts:
             unplaced = dataclasses.replace(note, path=Path(note.path.name)) if note else None
@@ -154,7 +158,7 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes | CachedFile]:
                 return
         page(path, "issue.html", issue=issue, note=note,
              charts=inputs.issue_charts.get(issue.week, []), previous=previous,
-             following=following, is_home=is_home, specs=specs,
+             following=following, is_home=is_home, specs=specs_of(issue.path),
              further=further_rows(issue.values, issue.notes), **card)
         if key is not None and cache is not None:
             files[path] = cache.put(key, file_bytes(files[path]))
@@ -164,9 +168,9 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes | CachedFile]:
         issue_specs(issue)
     issue_page("index.html", len(issues) - 1, is_home=True)
     page("issues/index.html", "archive.html", issues=list(reversed(issues)),
-         chart=inputs.archive_chart, notes=inputs.notes, specs=f"issues/{SPECS}")
+         chart=inputs.archive_chart, notes=inputs.notes, specs=specs_of("issues/"))
     if inputs.archive_chart is not None and inputs.archive_chart.vega:
-        files[f"issues/{SPECS}"] = chart_specs([inputs.archive_chart])
+        files[specs_of("issues/")] = chart_specs([inputs.archive_chart])
     if inputs.evidence is not None:
         page("evidence/index.html", "evidence.html", charts=list(inputs.evidence_charts),
              issue_paths={i.week: i.path for i in issues},
