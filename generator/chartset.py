@@ -22,9 +22,8 @@ from generator.chartdata import CHART_DATA, prepare
 from generator.config import Config
 from generator.files import write_atomic
 from generator.issues import CHART_COLUMNS, DIGEST_ATTR, Issue, digest_window
-from generator.site import Chart
+from generator.site import ISSUE_CHARTS, Chart
 
-ISSUE_CHARTS = ("score", "rut", "relative_strength", "correlation", "altseason")
 PARALLEL_MIN_JOBS = 40
 
 Progress = Callable[[str, int, int], None]

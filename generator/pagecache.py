@@ -7,9 +7,9 @@ neighbours in the archive and its sharing card. An unchanged page is then hard-l
 the cache into the site: neither rendered nor written again, and its charts are never read.
 The cache is a memo: a build gives the same bytes with it or without it.
 
-Cache: `<cache_dir>/pages/<key>.html`, each issue's chart specs as `<key>.charts.json`
-(keyed by its charts alone), and `index.json`; a full build removes the files it did not
-use.
+Cache: `<cache_dir>/pages/<key>.html`; beside them, keyed by an issue's charts alone, its
+chart specs `<key>.charts.json` and the SVG files of its lazy charts `<key>.<name>.svg`; and
+`index.json`. A full build removes the files it did not use.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from generator import files, memo
 from generator.files import CachedFile, write_atomic
 
 INDEX = "index.json"  # {file name: [size, mtime_ns]} of every file written to the cache
-SUFFIXES = (".html", ".charts.json")  # what the cache holds: pages, chart specs
+SUFFIXES = (".html", ".charts.json", ".svg")  # what the cache holds: pages, specs, charts
 
 
 _DIGESTS: dict[tuple, str] = {}
@@ -90,7 +90,7 @@ class PageCache:
         return CachedFile(path, st.st_size)
 
     def put(self, key: str, data: bytes, suffix: str = ".html") -> CachedFile:
-        assert suffix in SUFFIXES, suffix
+        assert suffix.endswith(SUFFIXES), suffix
         name = key + suffix
         path = self.folder / name
         write_atomic(path, data)

@@ -41,7 +41,43 @@ class Chart:
     svg: str
     vega: str = ""  # compact Vega spec for the live view (assets/charts.js); "" = static only
 
+    @property
+    def size(self) -> tuple[int, int]:
+        """Width and height of the static chart in CSS pixels (its viewBox)."""
+        m = _VIEWBOX.search(self.svg)
+        if m is None:
+            raise ValueError(f"chart {self.name}: SVG without a viewBox")
+        return round(float(m.group(1))), round(float(m.group(2)))
 
+
+_VIEWBOX = re.compile(r'<svg\b[^>]*\sviewBox="0 0 ([\d.]+) ([\d.]+)"')
+_SCALED = re.compile(r' width="100%" preserveAspectRatio="xMinYMin meet"')  # inline: fits its box
+# The page's text colour (style.css `--fg`, light and dark): an SVG shown by <img> cannot
+# inherit it, so its file says it, following the reader's colour scheme.
+SVG_FILE_STYLE = ("<style>svg{color:#1d232b}"
+                  "@media (prefers-color-scheme:dark){svg{color:#e6e8eb}}</style>")
+
+
+def chart_file(folder: str, name: str) -> str:
+    """Site path of a chart's SVG file beside the page in `folder`."""
+    return f"{folder}chart-{name}.svg"
+
+
+def svg_file(chart: Chart) -> bytes:
+    """A chart's inline SVG as a file for `<img loading="lazy">`: its own pixel size, an
+    XML prolog, and the page's text colour in light and dark."""
+    width, height = chart.size
+    svg, scaled = _SCALED.subn(f' width="{width}" height="{height}"', chart.svg, count=1)
+    svg, titled = re.subn("</title>", lambda _: "</title>" + SVG_FILE_STYLE, svg, count=1)
+    if not (scaled and titled):
+        raise ValueError(f"chart {chart.name}: not an inline chart SVG")
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + svg).encode("utf-8")
+
+
+ISSUE_CHARTS = ("score", "rut", "relative_strength", "correlation", "altseason")
+# An issue's charts after the first (the score chart, in the first view) are SVG files
+# shown by <img loading="lazy">: the page's first view neither parses nor lays them out.
+LAZY = ISSUE_CHARTS[1:]
 SPECS = "charts.json"  # beside a page with live charts: their Vega specs, by chart name
 
 
@@ -122,22 +158,26 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes | CachedFile]:
     shared = repr((dataclasses.replace(cfg, root=Path(".")), inputs.sample,
                    inputs.source_label, __version__, site_card_url))
 
-    def issue_specs(issue: Issue) -> None:
-        """`charts.json` beside an issue's page (the home page uses the latest issue's);
-        from the page cache, keyed by the issue's charts, without reading them."""
+    def issue_files(issue: Issue) -> None:
+        """Beside an issue's page (the home page uses the latest issue's): `charts.json`, and
+        an SVG file of each chart under the first view (`LAZY`). From the page cache, keyed
+        by the issue's charts, without reading them."""
         if issue.week not in inputs.issue_charts:
             return
-        path, key = specs_of(issue.path), ""
+        key = cache.key(SPECS, chart_key(issue.week)) if cache is not None else ""
+        wanted = {specs_of(issue.path): ".charts.json",
+                  **{chart_file(issue.path, name): f".{name}.svg" for name in LAZY}}
         if cache is not None:
-            key = cache.key(SPECS, chart_key(issue.week))
-            hit = cache.get(key, ".charts.json")
-            if hit is not None:
-                files[path] = hit
+            hits = {path: cache.get(key, suffix) for path, suffix in wanted.items()}
+            if all(hits.values()):
+                files.update(hits)
                 return
         charts = inputs.issue_charts[issue.week]
+        made = {chart_file(issue.path, c.name): svg_file(c) for c in charts if c.name in LAZY}
         if any(c.vega for c in charts):
-            specs = chart_specs(charts)
-            files[path] = cache.put(key, specs, ".charts.json") if cache is not None else specs
+            made[specs_of(issue.path)] = chart_specs(charts)
+        for path, data in made.items():
+            files[path] = cache.put(key, data, wanted[path]) if cache is not None else data
 
     def issue_page(path: str, i: int, *, is_home: bool) -> None:
         issue = issues[i]
@@ -156,16 +196,17 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes | CachedFile]:
             if hit is not None:
                 files[path] = hit
                 return
-        page(path, "issue.html", issue=issue, note=note,
-             charts=inputs.issue_charts.get(issue.week, []), previous=previous,
+        charts = inputs.issue_charts.get(issue.week, [])
+        page(path, "issue.html", issue=issue, note=note, charts=charts, previous=previous,
              following=following, is_home=is_home, specs=specs_of(issue.path),
+             lazy={c.name: chart_file(issue.path, c.name) for c in charts if c.name in LAZY},
              further=further_rows(issue.values, issue.notes), **card)
         if key is not None and cache is not None:
             files[path] = cache.put(key, file_bytes(files[path]))
 
     for i, issue in enumerate(issues):
         issue_page(f"{issue.path}index.html", i, is_home=False)
-        issue_specs(issue)
+        issue_files(issue)
     issue_page("index.html", len(issues) - 1, is_home=True)
     page("issues/index.html", "archive.html", issues=list(reversed(issues)),
          chart=inputs.archive_chart, notes=inputs.notes, specs=specs_of("issues/"))

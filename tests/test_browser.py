@@ -134,6 +134,18 @@ def test_charts_are_visible_without_javascript(sample_site, visit):
         for i in range(svgs.count()):
             box = svgs.nth(i).bounding_box()
             assert box is not None and box["width"] > 100 and box["height"] > 50, (path, i, box)
+    # the lower charts are SVG files, loaded once the reader scrolls near them
+    v = visit("", java_script_enabled=False)
+    images = v.page.locator("figure.chart > img")
+    assert images.count() == 4
+    for i in range(images.count()):
+        image = images.nth(i)
+        image.scroll_into_view_if_needed()
+        v.page.wait_for_function("i => i.complete && i.naturalWidth > 0",
+                                 arg=image.element_handle(), timeout=5_000)
+        box = image.bounding_box()
+        assert box is not None and box["width"] > 100 and box["height"] > 50, (i, box)
+    assert v.errors == []
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

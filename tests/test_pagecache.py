@@ -57,6 +57,8 @@ def test_cached_pages_are_the_bytes_a_fresh_render_gives(project, cache):
     assert any(os.path.samefile(linked, p) for p in (cache / "pages").glob("*.html"))
     specs = linked.parent / "charts.json"  # the page's chart specs: cached as well
     assert any(os.path.samefile(specs, p) for p in (cache / "pages").glob("*.charts.json"))
+    lazy = linked.parent / "chart-rut.svg"  # and the SVG files of its lower charts
+    assert any(os.path.samefile(lazy, p) for p in (cache / "pages").glob("*.rut.svg"))
     shutil.rmtree(cache / "pages")
     build(project, "fresh")  # nothing cached: every page rendered
     assert tree(project / "again") == tree(project / "fresh")
@@ -128,19 +130,26 @@ def test_save_prunes_only_after_a_full_build(templates):
     assert (folder / INDEX).is_file() and PageCache(folder, templates).get(keys[0]) is None
 
 
-def test_chart_specs_are_kept_beside_the_pages_and_pruned_alike(templates):
+def test_chart_files_are_kept_beside_the_pages_and_pruned_alike(templates):
     folder = templates.parent / "pages"
     first = PageCache(folder, templates)
     key = first.key("specs", "charts-of-one-week")
     first.put(key, b"<p>page</p>")
     first.put(key, b'{"score":{}}\n', ".charts.json")
+    first.put(key, b"<svg/>", ".rut.svg")
     first.save(prune=True)
     second = PageCache(folder, templates)
     hit = second.get(key, ".charts.json")
     assert hit is not None and hit.data == b'{"score":{}}\n'
-    assert second.hits == 0  # pages are counted, not their specs
-    second.save(prune=True)  # the page was not used: it goes, its specs stay
-    assert sorted(p.name for p in folder.iterdir()) == sorted([INDEX, f"{key}.charts.json"])
+    svg = second.get(key, ".rut.svg")
+    assert svg is not None and svg.data == b"<svg/>"
+    assert second.hits == 0  # pages are counted, not their chart files
+    second.save(prune=True)  # the page was not used: it goes, its chart files stay
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        [INDEX, f"{key}.charts.json", f"{key}.rut.svg"])
+    third = PageCache(folder, templates)
+    third.save(prune=True)  # used by no build now: pruned
+    assert [p.name for p in folder.iterdir()] == [INDEX]
 
 
 def test_keys_depend_on_the_code(templates):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import feedparser
@@ -125,15 +127,34 @@ def test_pages_make_no_request_to_other_hosts(sample_site):
     assert re.search(r'<link rel="icon" href="data:image/svg\+xml,', sample_site.read("index.html"))
 
 
-def test_issue_pages_have_five_inline_charts_with_unique_ids(sample_site):
+def test_issue_pages_have_the_score_chart_inline_and_four_lazy_chart_files(sample_site):
     latest = json.loads(sample_site.read("data/latest.json"))
+    folder = sample_site.site / "issues" / latest["week"].lower()
+    light, dark = re.findall(r"--fg: (#[0-9a-f]{6})", sample_site.read("assets/style.css"))
     for rel in ("index.html", f"issues/{latest['week'].lower()}/index.html"):
-        html = sample_site.read(rel)
-        page = parse(html)
-        assert page.svgs == 5, rel
+        text = sample_site.read(rel)
+        page = parse(text)
+        assert page.svgs == 1 and text.count('role="img"') == 1, rel  # the score chart
         assert len(page.ids) == len(set(page.ids)), rel
-        assert html.count('role="img"') == 5
-        assert html.count("<figcaption>") == 5
+        assert text.count("<figcaption>") == 5
+        lazy = re.findall(r'<figure class="chart" id="chart-([a-z_]+)">\s*<img src="([^"]+)" '
+                          r'alt="([^"]+)" width="(\d+)" height="(\d+)" loading="lazy" '
+                          r'decoding="async">', text)
+        assert [name for name, *_ in lazy] == ["rut", "relative_strength", "correlation",
+                                               "altseason"], rel
+        for name, src, alt, width, height in lazy:
+            file = (sample_site.site / rel).parent / src
+            assert file.resolve() == (folder / f"chart-{name}.svg").resolve()
+            svg = ET.fromstring(file.read_bytes())  # a well-formed SVG document
+            assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+            assert (svg.get("width"), svg.get("height")) == (width, height)
+            assert svg.get("viewBox") == f"0 0 {width} {height}"
+            assert svg.get("aria-label") == html.unescape(alt)
+            # text and axes in currentColor: the page's text colour, light and dark
+            style = svg.findtext("{http://www.w3.org/2000/svg}style")
+            assert style == (f"svg{{color:{light}}}"
+                             f"@media (prefers-color-scheme:dark){{svg{{color:{dark}}}}}")
+            assert 'fill="currentColor"' in file.read_text(encoding="utf-8")
 
 
 def test_archive_lists_every_week_and_has_score_history(sample_site):

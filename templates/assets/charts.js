@@ -1,5 +1,6 @@
 /* Risk-On Monitor: progressive charts.
- * Each <figure class="chart" id="chart-NAME"> holds a static SVG (works with no JavaScript).
+ * Each <figure class="chart" id="chart-NAME"> holds a static SVG, inline or as an <img> of its
+ * file (works with no JavaScript).
  * Once the page has loaded and the browser is idle, this file fetches the page's Vega specs
  * (its data-specs attribute: a charts.json of {NAME: spec}) and the self-hosted vega.min.js
  * (data-vega), and swaps each SVG that has a spec for a live Vega view (SVG renderer, so it
@@ -69,8 +70,8 @@
   }
 
   function enhance(figure, spec) {
-    var svg = figure.querySelector("svg");
-    if (!spec || !svg) return;
+    var still = figure.querySelector("svg, img");
+    if (!spec || !still) return;
     wrapSubtitle(spec, figure.clientWidth);
     var holder = document.createElement("div");
     holder.className = "chart-live";
@@ -87,10 +88,11 @@
       // "Vega visualization").
       holder.removeAttribute("aria-roledescription");
       holder.setAttribute("role", "img");
-      holder.setAttribute("aria-label", svg.getAttribute("aria-label") || "Chart");
+      holder.setAttribute("aria-label",
+        still.getAttribute("aria-label") || still.getAttribute("alt") || "Chart");
       var drawn = holder.querySelector("svg");
       if (drawn) drawn.setAttribute("aria-hidden", "true");
-      svg.replaceWith(holder);
+      still.replaceWith(holder);
       figure.classList.add("is-live");
       var last = width();
       window.addEventListener("resize", function () {
