@@ -1,6 +1,6 @@
 """Reader-side figures of a built site: page weight and how soon the first chart shows.
 
-    python benchmarks/reader.py [SITE] [--runs 7] [--page /]
+    python benchmarks/reader.py [SITE] [--runs 21] [--page /]
 
 SITE defaults to `site/` of the checkout; the targets are judged on the first page (by
 default `/`, the latest issue), the others are printed for scale. The site is served over
@@ -8,7 +8,8 @@ HTTP on 127.0.0.1 by a server in its own process, as a real host is not the inte
 that drives the browser (gzip size is computed here, as GitHub Pages would compress); headless
 Chromium is driven by Playwright (`pip install -e .[test]`; the browser is Debian's
 `chromium`, or RISKON_CHROMIUM). Every run is a new browser context, so the HTTP cache is
-cold. Printed per page: raw and gzip bytes of the HTML, and the median/min/max over the runs of
+cold. Printed per page: raw and gzip bytes of the HTML, and over the runs the median, the
+middle half (25th to 75th percentile), min and max of
 
 - first chart visible: ms from navigation start to the start of the frame after the one in
   which the first chart's SVG was first laid out with a non-zero size (a
@@ -184,8 +185,11 @@ def _measure(base: str, site: Path, pages: list[str], runs: int, chromium: str) 
                                ("load", "load event"), ("live", "all charts live")):
                 v = figures[key]
                 extra = f" (target <= {TARGET_MS} ms)" if key == "chart" else ""
-                print(f"  {label:24} median {statistics.median(v):6.0f} ms, min {min(v):6.0f}, "
-                      f"max {max(v):6.0f} over {len(v)} cold runs{extra}")
+                low, _, high = statistics.quantiles(v, n=4) if len(v) > 1 else (v[0],) * 3
+                half = f"{low:.0f}-{high:.0f}"
+                print(f"  {label:24} median {statistics.median(v):4.0f} ms, middle half "
+                      f"{half:>9}, min {min(v):4.0f}, max {max(v):4.0f} "
+                      f"over {len(v)} cold runs{extra}")
         browser.close()
     return ok
 
@@ -193,7 +197,9 @@ def _measure(base: str, site: Path, pages: list[str], runs: int, chromium: str) 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("site", nargs="?", type=Path, default=REPO / "site")
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=21,
+                        help="cold runs per page, after one warm-up (default: 21; the host's "
+                             "noise is ~10 ms)")
     parser.add_argument("--page", action="append", default=None,
                         help="site path to load (repeatable; default: / and the evidence page)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
