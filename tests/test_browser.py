@@ -11,6 +11,7 @@ import functools
 import os
 import shutil
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -208,3 +209,23 @@ def test_the_score_chart_sits_with_the_verdict_in_the_first_view(visit, width, h
         assert box["y"] + box["height"] <= height
     else:
         assert box["y"] < height
+
+
+def test_the_reader_benchmark_runs_on_the_built_site(sample_site):
+    """`benchmarks/reader.py` end to end on the sample site: it serves the site from a process
+    of its own and reports every figure (measured, not asserted: no timing is checked)."""
+    exe = _chromium()
+    if exe is None:
+        pytest.skip("no Chromium binary (apt-get install -y chromium)")
+    out = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "reader.py"), str(sample_site.site),
+         "--runs", "1", "--page", "/"],
+        capture_output=True, text=True, timeout=120, env={**os.environ, "RISKON_CHROMIUM": exe},
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "first chart in the first view" in out.stdout
+    for label in ("first chart visible", "first chart laid out", "first contentful paint",
+                  "load event", "all charts live"):
+        line = next(x for x in out.stdout.splitlines() if x.strip().startswith(label))
+        assert "nan" not in line, line
+    assert "targets for /:" in out.stdout
