@@ -184,6 +184,9 @@ def _measure(base: str, site: Path, pages: list[str], runs: int, chromium: str) 
                                ("fcp", "first contentful paint"),
                                ("load", "load event"), ("live", "all charts live")):
                 v = figures[key]
+                if all(x != x for x in v):  # NaN: e.g. no live chart on the page
+                    print(f"  {label:24} none on this page")
+                    continue
                 extra = f" (target <= {TARGET_MS} ms)" if key == "chart" else ""
                 low, _, high = statistics.quantiles(v, n=4) if len(v) > 1 else (v[0],) * 3
                 half = f"{low:.0f}-{high:.0f}"
