@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -52,10 +53,19 @@ class Chart:
 
 _VIEWBOX = re.compile(r'<svg\b[^>]*\sviewBox="0 0 ([\d.]+) ([\d.]+)"')
 _SCALED = re.compile(r' width="100%" preserveAspectRatio="xMinYMin meet"')  # inline: fits its box
-# The page's text colour (style.css `--fg`, light and dark): an SVG shown by <img> cannot
-# inherit it, so its file says it, following the reader's colour scheme.
-SVG_FILE_STYLE = ("<style>svg{color:#1d232b}"
-                  "@media (prefers-color-scheme:dark){svg{color:#e6e8eb}}</style>")
+_FG = re.compile(r"--fg:\s*(#[0-9A-Fa-f]{3,8})\b")
+
+
+def svg_file_style(css: str) -> str:
+    """The page's text colour for an SVG shown by <img>, which cannot inherit it: the
+    stylesheet's `--fg`, its first value (light) and its second (the dark scheme's)."""
+    found = _FG.findall(css)
+    if not found:
+        return ""
+    style = f"svg{{color:{found[0]}}}"
+    if len(found) > 1:
+        style += f"@media (prefers-color-scheme:dark){{svg{{color:{found[1]}}}}}"
+    return f"<style>{style}</style>"
 
 
 def chart_file(folder: str, name: str) -> str:
@@ -63,12 +73,12 @@ def chart_file(folder: str, name: str) -> str:
     return f"{folder}chart-{name}.svg"
 
 
-def svg_file(chart: Chart) -> bytes:
+def svg_file(chart: Chart, style: str) -> bytes:
     """A chart's inline SVG as a file for `<img loading="lazy">`: its own pixel size, an
-    XML prolog, and the page's text colour in light and dark."""
+    XML prolog, and `style` (`svg_file_style`: the page's text colour, light and dark)."""
     width, height = chart.size
     svg, scaled = _SCALED.subn(f' width="{width}" height="{height}"', chart.svg, count=1)
-    svg, titled = re.subn("</title>", lambda _: "</title>" + SVG_FILE_STYLE, svg, count=1)
+    svg, titled = re.subn("</title>", lambda _: "</title>" + style, svg, count=1)
     if not (scaled and titled):
         raise ValueError(f"chart {chart.name}: not an inline chart SVG")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + svg).encode("utf-8")
@@ -158,6 +168,11 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes | CachedFile]:
     shared = repr((dataclasses.replace(cfg, root=Path(".")), inputs.sample,
                    inputs.source_label, __version__, site_card_url))
 
+    @functools.cache
+    def stylesheet() -> str:
+        css = cfg.templates_dir / "assets" / "style.css"
+        return css.read_text(encoding="utf-8") if css.is_file() else ""
+
     def issue_files(issue: Issue) -> None:
         """Beside an issue's page (the home page uses the latest issue's): `charts.json`, and
         an SVG file of each chart under the first view (`LAZY`). From the page cache, keyed
@@ -173,7 +188,9 @@ def build_site(inputs: SiteInputs) -> dict[str, bytes | CachedFile]:
                 files.update(hits)
                 return
         charts = inputs.issue_charts[issue.week]
-        made = {chart_file(issue.path, c.name): svg_file(c) for c in charts if c.name in LAZY}
+        style = svg_file_style(stylesheet())
+        made = {chart_file(issue.path, c.name): svg_file(c, style)
+                for c in charts if c.name in LAZY}
         if any(c.vega for c in charts):
             made[specs_of(issue.path)] = chart_specs(charts)
         for path, data in made.items():
