@@ -73,7 +73,7 @@ def build(project: Path, source: str, out: Path | None, since, until, no_fetch: 
 
     Example: riskon build --source csv:../shared/data/market
     """
-    from generator.fingerprint import up_to_date
+    from generator.cache.stamp import up_to_date
 
     console = _console()
     started = time.perf_counter()
@@ -90,12 +90,12 @@ def build(project: Path, source: str, out: Path | None, since, until, no_fetch: 
                 console.print(f"[yellow]stale inputs in the latest issue:[/] "
                               f"{', '.join(map(str, stamp['stale']))}", soft_wrap=True)
             return
-        from generator import renderer
+        from generator.cache import workers as renderer
 
         # The rendering worker starts now, importing the chart code and vl-convert on the
         # other core while this process imports pandas and reads the inputs.
         with renderer.warm(), _progress(console) as progress:
-            from generator.build import run_build
+            from generator.pipeline import run_build
 
             report = run_build(config, source=source, out=out_dir, since=since, until=until,
                                fetch=not no_fetch, progress=progress, stamp_options=options)
@@ -127,8 +127,8 @@ def fetch(project: Path) -> None:
 
     Both stores are merged, never shortened. Example: riskon fetch
     """
-    from generator.fetch import fetch_into_store
-    from generator.sources import fetch_shares_notes
+    from generator.sources.yahoo import fetch_into_store
+    from generator.sources.load import fetch_shares_notes
 
     console = _console()
     try:
@@ -162,7 +162,7 @@ def new(project: Path, source: str, week: str | None) -> None:
     The generated facts of the week are put in a comment as a starting point.
     Example: riskon new --week 2026-W08
     """
-    from generator.build import compute_issues
+    from generator.pipeline import compute_issues
     from generator.scaffold import pick_week, render_scaffold, write_scaffold
 
     console = _console()
@@ -184,7 +184,7 @@ def check(project: Path) -> None:
 
     Exits non-zero with one line per problem. Example: riskon check
     """
-    from generator.build import load_notes_and_pages
+    from generator.pipeline import load_notes_and_pages
 
     console = _console()
     problems: list[str] = []
@@ -219,7 +219,7 @@ def backfill(project: Path, source: str, since, force: bool) -> None:
 
     Example: riskon backfill --since 2024-01-01
     """
-    from generator.build import run_backfill
+    from generator.pipeline import run_backfill
 
     console = _console()
     try:
@@ -249,8 +249,8 @@ def serve(project: Path, source: str, port: int, since) -> None:
 
     Example: riskon serve --source csv:../shared/data/market
     """
-    from generator.build import run_build
-    from generator.serve import serve as run_serve
+    from generator.pipeline import run_build
+    from generator.preview import serve as run_serve
 
     console = _console()
     try:

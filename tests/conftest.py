@@ -76,7 +76,7 @@ def csv_dir(tmp_path_factory) -> Path:
     """The sample market written as a `csv:DIR` folder (data the project generates)."""
     from generator.config import load_config
     from generator.prices import format_price_csv, ticker_filename
-    from generator.sample import load_sample
+    from generator.sources.sample import load_sample
 
     folder = tmp_path_factory.mktemp("csv")
     for ticker, frame in load_sample(load_config(REPO)).items():

@@ -10,8 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator import chartdata, chartrender, charts, images
-from generator.chartset import _Job, render_one
+from generator.charts import data as chartdata
+
+from generator.charts import vega as chartrender
+
+from generator.charts import layouts as charts
+
+from generator.charts import cards as images
+from generator.cache.charts import _Job, render_one
 from tests.test_charts import make_weeks
 
 CODE = chartrender.code_version()
@@ -90,7 +96,7 @@ def test_a_build_with_templates_on_disk_does_not_import_altair(tmp_path, monkeyp
     weeks.to_pickle(tmp_path / "weeks.pkl")
     script = (
         "import sys, pandas as pd\n"
-        "from generator.chartset import _Job, render_one\n"
+        "from generator.cache.charts import _Job, render_one\n"
         f"w = pd.read_pickle({str(tmp_path / 'weeks.pkl')!r})\n"
         "from pathlib import Path\n"
         f"c = render_one(_Job('k', 'rut', None, w), Path({str(tmp_path)!r}))\n"
@@ -113,8 +119,8 @@ def test_card_template_matches_the_direct_card(weeks, tmp_path):
 
 @pytest.mark.parametrize("asset", ["BTC-USD", "ETH-USD"])  # events and boxes; no data at all
 def test_evidence_template_matches_the_direct_chart(asset, tmp_path):
-    from generator import evidence_chart
-    from generator.chartset import render_evidence
+    from generator.charts import evidence as evidence_chart
+    from generator.cache.charts import render_evidence
     from tests.test_evidence_chart import table
 
     rows = table()
@@ -128,7 +134,7 @@ def test_evidence_template_matches_the_direct_chart(asset, tmp_path):
 
 
 def test_evidence_y_range_is_filled_per_chart(tmp_path):
-    from generator import evidence_chart
+    from generator.charts import evidence as evidence_chart
     from tests.test_evidence_chart import table
 
     wide = table().assign(forward_return=lambda t: t["forward_return"] * 20)
@@ -140,9 +146,9 @@ def test_evidence_y_range_is_filled_per_chart(tmp_path):
 
 
 def test_a_frozen_window_carries_the_digest_of_its_values():
-    from generator import chartset
-    from generator.issues import DIGEST_ATTR
-    from generator.snapshots import issue_from_snapshot
+    from generator.cache import charts as chartset
+    from generator.signals.issues import DIGEST_ATTR
+    from generator.store.snapshots import issue_from_snapshot
 
     weeks = make_weeks(30)[["score", "rut_close", "rut_breakout_week"]]
     doc = {

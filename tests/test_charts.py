@@ -9,7 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator import chartrender, charts
+from generator.charts import vega as chartrender
+
+from generator.charts import layouts as charts
 
 NAMES = list(charts.CHARTS)
 BAD_WORDS = re.compile(r"\b(nan|NaN|undefined|Infinity|null)\b")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.config import load_config
-from generator.serve import serve
+from generator.preview import serve
 
 
 def run(project: Path, *args: str):

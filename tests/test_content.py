@@ -14,8 +14,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from generator import content
-from generator.content import (
+from generator.content import notes as content
+from generator.content.notes import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_CLASSES,
     ALLOWED_TAGS,

@@ -7,9 +7,9 @@ import math
 
 import pandas as pd
 
-from generator.enrich import Weekly, complete_frozen
-from generator.extended import EXTENDED_COLUMNS
-from generator.narrative import Context
+from generator.signals.weekly import Weekly, complete_frozen
+from generator.signals.further import EXTENDED_COLUMNS
+from generator.signals.narrative import Context
 
 try:
     from tests.test_narrative import issue

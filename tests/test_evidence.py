@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.bootstrap import bootstrap_median_difference, bootstrap_medians
+from generator.evidence.stats import bootstrap_median_difference, bootstrap_medians
 from generator.config import Config, Windows
-from generator.evidence import (
+from generator.evidence.study import (
     BASKET,
     EVIDENCE_COLUMNS,
     Evidence,
@@ -24,7 +24,7 @@ from generator.evidence import (
     forward_returns,
     summarize,
 )
-from generator.evidence_text import asset_sentence, tally_sentence, verdict
+from generator.evidence.text import asset_sentence, tally_sentence, verdict
 from generator.prices import normalize_frame
 
 
@@ -284,7 +284,7 @@ def test_verdict_and_evidence_on_a_synthetic_market(tmp_path):
 
 
 def test_evidence_is_read_back_only_while_its_inputs_are_unchanged(tmp_path, monkeypatch):
-    from generator import evidence as module
+    from generator.evidence import study as module
 
     crypto = pd.date_range("2023-01-01", "2024-06-30")
     walk = pd.Series(np.linspace(100.0, 180.0, len(crypto)), index=crypto)

@@ -59,9 +59,9 @@ def reference_rows(name: str, weeks: dict[str, dt.date]) -> dict[tuple[str, int]
 @pytest.fixture(scope="module")
 def product() -> list[dict[str, str]]:
     from generator.config import load_config
-    from generator.evidence import compute_evidence, format_evidence_csv
+    from generator.evidence.study import compute_evidence, format_evidence_csv
     from generator.prices import load_price_dir
-    from generator.signals import archive_weeks, compute_daily, compute_weeks
+    from generator.signals.core import archive_weeks, compute_daily, compute_weeks
 
     config = load_config(REPO_ROOT)
     prices = load_price_dir(MARKET_DIR)

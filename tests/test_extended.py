@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from generator.config import Config, Windows
-from generator.extended import (
+from generator.signals.further import (
     EXTENDED_COLUMNS,
     basket_relative,
     beta_at,
@@ -18,9 +18,9 @@ from generator.extended import (
     display_value,
     fmt_usd,
 )
-from generator.flows import flow_book
+from generator.signals.flows import flow_book
 from generator.prices import normalize_frame
-from generator.signals import compute_daily, compute_weeks
+from generator.signals.core import compute_daily, compute_weeks
 
 
 def test_beta_is_the_slope_of_y_on_x():

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import generator.fetch
+import generator.sources.yahoo
 from generator.cli import main
 from generator.config import load_config
-from generator.fetch import FetchResult
+from generator.sources.yahoo import FetchResult
 from generator.prices import format_price_csv, load_price_csv, ticker_filename
-from generator.sample import load_sample
+from generator.sources.sample import load_sample
 
 
 def run(project: Path, *args: str):
@@ -38,7 +38,7 @@ def test_failed_fetch_publishes_the_store_with_a_staleness_notice(store_project,
         calls.append(config)
         return FetchResult(prices={}, failures={"BTC-USD": "rate-limited by Yahoo (HTTP 429)"})
 
-    monkeypatch.setattr(generator.fetch, "fetch_into_store", failing_fetch)
+    monkeypatch.setattr(generator.sources.yahoo, "fetch_into_store", failing_fetch)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793750400")  # 2026-11-03
     result = run(store_project, "build", "--since", "2026-09-01")
     assert calls, "the default source fetches first"
@@ -65,8 +65,8 @@ def test_store_is_never_shortened_by_a_failed_fetch(store_project, monkeypatch):
         return FetchResult(prices={"SPY": spy_tail},
                            failures={t: "network error" for t in tickers if t != "SPY"})
 
-    monkeypatch.setattr(generator.fetch, "fetch_prices", fake_prices)
-    result = generator.fetch.fetch_into_store(config)
+    monkeypatch.setattr(generator.sources.yahoo, "fetch_prices", fake_prices)
+    result = generator.sources.yahoo.fetch_into_store(config)
     assert "BTC-USD" in result.failures and "SPY" not in result.failures
     after = {p.name: p.read_bytes() for p in (store_project / "data" / "prices").iterdir()}
     assert after == before  # failed tickers untouched; SPY merged without losing a row

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 import struct
 
-from generator import images
-from generator.downloads import EVIDENCE_DOCS, SIGNAL_DOCS, downloads
-from generator.extended import EXTENDED_COLUMNS
-from generator.signals import CSV_COLUMNS
+from generator.charts import cards as images
+from generator.site.downloads import EVIDENCE_DOCS, SIGNAL_DOCS, downloads
+from generator.signals.further import EXTENDED_COLUMNS
+from generator.signals.core import CSV_COLUMNS
 from tests.test_charts import make_weeks
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from generator import memo
+from generator.cache import keys as memo
 from generator.config import load_config
-from generator.sources import load_source
+from generator.sources.load import load_source
 from tests.conftest import REPO
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from generator.config import COMPONENTS
-from generator.issues import COMPONENT_LABELS, COMPONENT_UNITS, Component, Issue, StaleInput
-from generator.narrative import (
+from generator.signals.issues import COMPONENT_LABELS, COMPONENT_UNITS, Component, Issue, StaleInput
+from generator.signals.narrative import (
     Context,
     altseason_sentence,
     compose,
@@ -20,7 +20,7 @@ from generator.narrative import (
     record_breaks,
     share_below_above,
 )
-from generator.signals import SIGNAL_COLUMNS
+from generator.signals.core import SIGNAL_COLUMNS
 
 
 def component(name: str, score: float, previous: float) -> Component:

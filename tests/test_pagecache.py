@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.pagecache import INDEX, PageCache
+from generator.cache.pages import INDEX, PageCache
 
 SINCE = "2026-08-01"
 WEEK = "2026-W33"  # an issue page inside the build, with no note of its own

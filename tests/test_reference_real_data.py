@@ -2,7 +2,7 @@
 
 The real market files live outside the repo, in `../shared/data/market` relative to the
 repo root; without them these tests skip. The comparison also skips while
-`generator.signals` does not exist yet.
+`generator.signals.core` does not exist yet.
 """
 
 from __future__ import annotations
@@ -58,15 +58,15 @@ def product():
     extra signals of SPEC §5); only the contract columns are compared here.
     """
     try:
-        import generator.signals  # noqa: F401
+        import generator.signals.core  # noqa: F401
     except ModuleNotFoundError as exc:
-        if exc.name in ("generator.signals", "generator"):
-            pytest.skip("generator.signals is not written yet; nothing to compare")
+        if exc.name in ("generator.signals.core", "generator"):
+            pytest.skip("generator.signals.core is not written yet; nothing to compare")
         raise
     from generator.config import load_config
-    from generator.enrich import published_signals
+    from generator.signals.weekly import published_signals
     from generator.prices import load_price_dir
-    from generator.signals import format_signals_csv
+    from generator.signals.core import format_signals_csv
 
     config = load_config(REPO_ROOT)
     prices = load_price_dir(MARKET_DIR)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from generator import renderer
+from generator.cache import workers as renderer
 
 
 def _pid_plus(x: int) -> tuple[int, int]:

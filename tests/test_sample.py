@@ -11,7 +11,7 @@ import pytest
 
 from generator.config import Config, parse_config
 from generator.prices import COLUMNS, format_price_csv, parse_price_csv
-from generator.sample import load_sample
+from generator.sources.sample import load_sample
 
 EXTRA = {"alts": ["ETH-USD", "SOL-USD", "XRP-USD", "BNB-USD", "ADA-USD", "PEPE-USD"],
          "flow_etfs": ["IWM", "IJR", "ZZSC"], "tickers": {"vix": "^VXX"}}

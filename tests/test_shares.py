@@ -9,8 +9,8 @@ import pytest
 
 from generator.config import Config
 from generator.errors import DataError
-from generator.fetch import SHARES_START, fetch_shares, fetch_shares_into_store
-from generator.shares import (
+from generator.sources.yahoo import SHARES_START, fetch_shares, fetch_shares_into_store
+from generator.store.shares import (
     format_shares_csv,
     load_shares,
     merge_shares,

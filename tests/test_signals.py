@@ -11,7 +11,7 @@ import pytest
 
 from generator.config import Config, Windows
 from generator.prices import normalize_frame
-from generator.signals import (
+from generator.signals.core import (
     SIGNAL_COLUMNS,
     altseason,
     band,

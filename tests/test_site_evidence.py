@@ -6,8 +6,8 @@ import csv
 import io
 import json
 
-from generator.evidence import EVIDENCE_COLUMNS
-from generator.extended import EXTENDED_COLUMNS
+from generator.evidence.study import EVIDENCE_COLUMNS
+from generator.signals.further import EXTENDED_COLUMNS
 
 
 def rows(site, rel: str) -> list[dict[str, str]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from generator.errors import DataError
-from generator.issues import DIGEST_ATTR
-from generator.snapshots import issue_from_snapshot, load_frozen, render_snapshot
+from generator.signals.issues import DIGEST_ATTR
+from generator.store.snapshots import issue_from_snapshot, load_frozen, render_snapshot
 from tests.test_charts import make_weeks
 
 PARSED = "snapshots.pickle"  # the memo file of load_frozen in the cache folder

@@ -10,7 +10,7 @@ import pytest
 
 from generator.errors import DataError
 from generator.prices import empty_frame, format_price_csv, parse_price_csv
-from generator.store import (
+from generator.store.prices import (
     load_store,
     merge_prices,
     restatement_factors,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from generator.prices import COLUMNS
-from generator.validate import is_crypto, spike_mask, staleness_days, validate_prices
+from generator.sources.validate import is_crypto, spike_mask, staleness_days, validate_prices
 
 
 def frame(

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from generator import charts
+from generator.charts import layouts as charts
 from tests.test_charts import make_weeks
 
 

@@ -15,8 +15,8 @@ Wording rules, so the text never says more than the numbers:
 from __future__ import annotations
 
 from generator.config import Config
-from generator.evidence import BASKET, EVENT_FLAGS, HORIZONS, LEVEL, RESAMPLES, SEED, Evidence
-from generator.render import fmt_pct
+from generator.evidence.study import BASKET, EVENT_FLAGS, HORIZONS, LEVEL, RESAMPLES, SEED, Evidence
+from generator.site.templates import fmt_pct
 
 SMALL_N = 10
 HEADLINE_HORIZON = 13

@@ -10,10 +10,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import chartset, clock, imageset, memo, renderer
+from generator.cache import charts as chartset
+
+from generator import clock
+
+from generator.cache import images as imageset
+
+from generator.cache import keys as memo
+
+from generator.cache import workers as renderer
 from generator.config import Config
-from generator.content import Note, load_issue_notes, load_pages
-from generator.enrich import (
+from generator.content.notes import Note, load_issue_notes, load_pages
+from generator.signals.weekly import (
     PUBLISHED_COLUMNS,
     Weekly,
     complete_frozen,
@@ -22,16 +30,16 @@ from generator.enrich import (
     needs_completion,
 )
 from generator.errors import DataError, UserError
-from generator.evidence import Evidence, cached_evidence
+from generator.evidence.study import Evidence, cached_evidence
 from generator.files import CachedFile, prune
-from generator.fingerprint import compute_fingerprint
-from generator.issues import Issue
-from generator.pagecache import PageCache
-from generator.shares import cut_shares
-from generator.signals import archive_weeks, format_signals_csv
-from generator.site import SiteInputs, build_site
-from generator.snapshots import load_frozen, snapshot_of, write_snapshot
-from generator.sources import Loaded, cut_prices, load_source
+from generator.cache.stamp import compute_fingerprint
+from generator.signals.issues import Issue
+from generator.cache.pages import PageCache
+from generator.store.shares import cut_shares
+from generator.signals.core import archive_weeks, format_signals_csv
+from generator.site.pages import SiteInputs, build_site
+from generator.store.snapshots import load_frozen, snapshot_of, write_snapshot
+from generator.sources.load import Loaded, cut_prices, load_source
 from generator.writer import check_output_dir, write_site, write_stamp
 
 Progress = Callable[[str, int, int], None]
@@ -90,7 +98,7 @@ def run_build(
     """Build the whole site from `source` into `out` (default `site/`), atomically.
 
     With `stamp_options`, the output records the fingerprint of its inputs so that an
-    identical rebuild can be skipped (see `generator.fingerprint`).
+    identical rebuild can be skipped (see `generator.cache.stamp`).
     """
     out = (out or config.root / "site").resolve()
     check_output_dir(out)

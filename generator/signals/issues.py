@@ -13,7 +13,7 @@ import pandas as pd
 
 from generator.config import COMPONENTS, Config
 from generator.prices import Prices
-from generator.signals import SIGNAL_COLUMNS, week_slug
+from generator.signals.core import SIGNAL_COLUMNS, week_slug
 
 ISSUE_WINDOW_WEEKS = 156  # three years of weekly points in an issue's charts
 CHART_COLUMNS = (

@@ -24,9 +24,9 @@ import pandas as pd
 
 from generator.config import Config
 from generator.prices import Prices, empty_frame
-from generator.shares import load_shares, merge_shares, normalize_shares, shares_dir, write_shares
-from generator.store import load_store, merge_prices, restatement_factors, write_store
-from generator.validate import validate_prices
+from generator.store.shares import load_shares, merge_shares, normalize_shares, shares_dir, write_shares
+from generator.store.prices import load_store, merge_prices, restatement_factors, write_store
+from generator.sources.validate import validate_prices
 
 OVERLAP_DAYS = 10  # refetch this much stored history: catches late corrections and restatements
 YAHOO_COLUMNS = {

@@ -35,11 +35,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from generator import memo
-from generator.bootstrap import LEVEL, RESAMPLES, SEED, bootstrap_medians, percentile_interval
+from generator.cache import keys as memo
+from generator.evidence.stats import LEVEL, RESAMPLES, SEED, bootstrap_medians, percentile_interval
 from generator.config import Config
 from generator.prices import Prices
-from generator.signals import format_value
+from generator.signals.core import format_value
 
 BASKET = "alt-basket"
 HORIZONS = (4, 13, 26, 52)
@@ -275,7 +275,7 @@ def compute_evidence(
 def cached_evidence(archive: pd.DataFrame, prices: Prices, config: Config,
                     cache_dir: Path | None) -> Evidence:
     """`compute_evidence`, read back from `cache_dir` while its inputs are unchanged
-    (`generator.memo`: the code, the settings, every archive row and every price)."""
+    (`generator.cache.keys`: the code, the settings, every archive row and every price)."""
     if cache_dir is None:
         return compute_evidence(archive, prices, config)
     h = memo.new_key("evidence", memo.settings(config))

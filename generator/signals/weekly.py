@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from generator.config import Config
-from generator.extended import EXTENDED_COLUMNS, Extended, compute_extended, reasons_at
-from generator.issues import Issue, build_issues
-from generator.narrative import Context, compose, compute_contexts
+from generator.signals.further import EXTENDED_COLUMNS, Extended, compute_extended, reasons_at
+from generator.signals.issues import Issue, build_issues
+from generator.signals.narrative import Context, compose, compute_contexts
 from generator.prices import Prices
-from generator.signals import (
+from generator.signals.core import (
     CSV_COLUMNS,
     SIGNAL_COLUMNS,
     archive_weeks,

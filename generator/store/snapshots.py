@@ -19,10 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from generator import __version__, memo
+from generator import __version__
+
+from generator.cache import keys as memo
 from generator.errors import DataError
 from generator.files import write_atomic
-from generator.issues import (
+from generator.signals.issues import (
     CHART_COLUMNS,
     DIGEST_ATTR,
     Issue,

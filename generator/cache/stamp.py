@@ -17,7 +17,7 @@ from pathlib import Path
 from generator import clock
 from generator.config import Config
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent
 
 
 def _files(folder: Path) -> Iterable[Path]:

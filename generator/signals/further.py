@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from generator.config import Config
-from generator.flows import FlowBook, flow_book
+from generator.signals.flows import FlowBook, flow_book
 from generator.prices import Prices
-from generator.render import fmt_corr, fmt_num, fmt_pct
-from generator.signals import correlation_at, log_returns, trailing_pair
+from generator.site.templates import fmt_corr, fmt_num, fmt_pct
+from generator.signals.core import correlation_at, log_returns, trailing_pair
 
 EXTENDED_COLUMNS = (
     "eth_btc_13w",

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import memo
+from generator.cache import keys as memo
 from generator.config import Config
 from generator.errors import DataError, UserError
 from generator.prices import Prices, load_price_csv, ticker_filename
-from generator.shares import load_shares, shares_dir
-from generator.validate import validate_prices
+from generator.store.shares import load_shares, shares_dir
+from generator.sources.validate import validate_prices
 
 SOURCES_HELP = "yfinance (default: fetch into data/prices, then build from it), csv:DIR, sample"
 
@@ -44,7 +44,7 @@ def load_source(spec: str, config: Config, *, fetch: bool = True) -> Loaded:
     """Read prices from the source named by `spec` (fetching first for `yfinance`)."""
     kind, folder = parse_source(spec)
     if kind == "sample":
-        from generator.sample import load_sample
+        from generator.sources.sample import load_sample
 
         return Loaded(load_sample(config), "synthetic sample market (not real prices)", sample=True)
     if kind == "csv":
@@ -59,12 +59,12 @@ def load_source(spec: str, config: Config, *, fetch: bool = True) -> Loaded:
     failures: dict[str, str] = {}
     warnings: list[str] = []
     if fetch:
-        from generator.fetch import fetch_into_store
+        from generator.sources.yahoo import fetch_into_store
 
         result = fetch_into_store(config)
         failures, warnings = dict(result.failures), list(result.warnings)
         warnings.extend(fetch_shares_notes(config))
-    from generator.store import load_store
+    from generator.store.prices import load_store
 
     prices, _, shares = _read_remembered(
         config, config.prices_dir, shares_dir(config.data_dir),
@@ -92,7 +92,7 @@ def _read_remembered(config: Config, prices_folder: Path, shares_folder: Path,
 
 def fetch_shares_notes(config: Config) -> list[str]:
     """Fetch shares outstanding into `data/shares/`; a failure is a note, flows stay n/a."""
-    from generator.fetch import fetch_shares_into_store
+    from generator.sources.yahoo import fetch_shares_into_store
 
     result = fetch_shares_into_store(config)
     return [f"{ticker}: no shares outstanding from Yahoo ({reason}); its flows stay n/a"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from generator.extended import EXTENDED_LABELS
-from generator.signals import COMPONENTS, CSV_COLUMNS
+from generator.signals.further import EXTENDED_LABELS
+from generator.signals.core import COMPONENTS, CSV_COLUMNS
 
 _COMPONENT_NAMES = {
     "rut_trend": "the Russell 2000 trend",

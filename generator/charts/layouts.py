@@ -17,8 +17,8 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from generator import chartrender
-from generator.chartdata import (  # noqa: F401  (re-exported: the charts' public vocabulary)
+from generator.charts import vega as chartrender
+from generator.charts.data import (  # noqa: F401  (re-exported: the charts' public vocabulary)
     ACCENT,
     ALT_TITLE,
     BAND_FILL,
@@ -46,7 +46,7 @@ from generator.chartdata import (  # noqa: F401  (re-exported: the charts' publi
     prepare,
     series,
 )
-from generator.chartrender import RENDER_OPTIONS, canonical_ids, postprocess_svg  # noqa: F401
+from generator.charts.vega import RENDER_OPTIONS, canonical_ids, postprocess_svg  # noqa: F401
 from generator.files import write_atomic
 
 _compact = compact  # older name, kept for callers

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from generator.chartdata import ACCENT, CONFIG, INK, MID, WIDTH, Parts, json_number
-from generator.evidence import EVENT_FLAGS, HORIZONS
-from generator.evidence_text import ARTICLES, EVENT_NAMES, asset_name
-from generator.render import fmt_pct
+from generator.charts.data import ACCENT, CONFIG, INK, MID, WIDTH, Parts, json_number
+from generator.evidence.study import EVENT_FLAGS, HORIZONS
+from generator.evidence.text import ARTICLES, EVENT_NAMES, asset_name
+from generator.site.templates import fmt_pct
 
 if TYPE_CHECKING:
     import altair as alt
@@ -94,7 +94,7 @@ def layout(shape: tuple, texts: dict[str, str], live: bool = False,
     datasets "boxes" and "events", the y range from the parameters `ylo` and `yhi`."""
     import altair as alt
 
-    from generator.charts import _no_data
+    from generator.charts.layouts import _no_data
 
     if shape[1] == "none":
         return _no_data(texts["title"], "", texts["subtitle"], text=texts["what"])

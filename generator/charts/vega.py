@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from generator.chartdata import Parts
+from generator.charts.data import Parts
 from generator.files import write_atomic
 
 RENDER_OPTIONS: dict = {
@@ -45,10 +45,10 @@ def vl_convert_version() -> str:
 def code_version(kind: str = "chart") -> str:
     """Hash of everything that decides the bytes of a `kind` chart: its code and vl-convert
     (read once per process: the code running is the code that was imported)."""
-    here = Path(__file__).parent
+    here = Path(__file__).resolve().parent.parent
     h = hashlib.sha256(vl_convert_version().encode() + kind.encode())
-    for name in (*_SOURCES, *_KIND_SOURCES[kind]):
-        h.update((here / name).read_bytes())
+    for path in sorted(here.rglob("*.py")):
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 
@@ -83,11 +83,11 @@ def layout_spec(kind: str, shape: tuple, texts: dict[str, str], live: bool,
                 data: dict[str, list]) -> dict:
     """The Vega-Lite spec of a layout (imports Altair): "chart", "evidence" or "card"."""
     if kind == "chart":
-        from generator.charts import layout
+        from generator.charts.layouts import layout
     elif kind == "evidence":
-        from generator.evidence_chart import layout
+        from generator.charts.evidence import layout
     else:
-        from generator.images import card_layout as layout
+        from generator.charts.cards import card_layout as layout
     spec = layout(shape, texts, live).to_dict(validate=True)
     if data:
         spec.setdefault("datasets", {}).update(data)

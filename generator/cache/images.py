@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import chartrender, renderer
+from generator.charts import vega as chartrender
+
+from generator.cache import workers as renderer
 from generator.config import Config
 from generator.files import CachedFile, write_atomic
-from generator.issues import Issue
-from generator.render import fmt_date
+from generator.signals.issues import Issue
+from generator.site.templates import fmt_date
 
 PARALLEL_MIN_JOBS = 8
 
@@ -94,7 +96,7 @@ def site_card(config: Config) -> bytes | CachedFile:
 
 def render_job(job: _Job, cache_dir: Path | None = None) -> bytes:
     """PNG bytes of one job (through compiled layouts in `cache_dir/templates/`)."""
-    from generator import images
+    from generator.charts import cards as images
 
     if job.kind == "score":
         return images.render_score_png(job.window, cache_dir=cache_dir)

@@ -18,7 +18,9 @@ import hashlib
 import json
 from pathlib import Path
 
-from generator import files, memo
+from generator import files
+
+from generator.cache import keys as memo
 from generator.files import CachedFile, write_atomic
 
 INDEX = "index.json"  # {file name: [size, mtime_ns]} of every file written to the cache

@@ -17,12 +17,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from generator import chartrender, renderer
-from generator.chartdata import CHART_DATA, prepare
+from generator.charts import vega as chartrender
+
+from generator.cache import workers as renderer
+from generator.charts.data import CHART_DATA, prepare
 from generator.config import Config
 from generator.files import write_atomic
-from generator.issues import CHART_COLUMNS, DIGEST_ATTR, Issue, digest_window
-from generator.site import ISSUE_CHARTS, Chart
+from generator.signals.issues import CHART_COLUMNS, DIGEST_ATTR, Issue, digest_window
+from generator.site.pages import ISSUE_CHARTS, Chart
 
 PARALLEL_MIN_JOBS = 40
 
@@ -230,8 +232,7 @@ def evidence_charts(table: pd.DataFrame, assets: tuple[str, ...], config: Config
                     used: set[str] | None = None) -> list[Chart]:
     """The evidence page's charts (one per asset, ^RUT events), cached by their rows; the
     names of their cache files are added to `used`."""
-    code = hashlib.sha256(b"".join(Path(__file__).with_name(n).read_bytes()
-                                   for n in EVIDENCE_SOURCES)).hexdigest()
+    code = chartrender.code_version("evidence")
     cache = config.cache_dir / "charts"
     out = []
     for asset in assets:
@@ -250,7 +251,7 @@ def evidence_charts(table: pd.DataFrame, assets: tuple[str, ...], config: Config
 
 def render_evidence(rows: pd.DataFrame, asset: str, cache_dir: Path | None = None) -> Chart:
     """Describe and render one evidence chart through its compiled layout."""
-    from generator import evidence_chart
+    from generator.charts import evidence as evidence_chart
 
     parts = evidence_chart.forward_return_parts(rows, asset)
     description = evidence_chart.describe_forward_returns(rows, asset)

@@ -25,7 +25,7 @@ from generator import __version__
 from generator.config import Config
 from generator.files import write_atomic
 
-_GENERATOR = Path(__file__).resolve().parent
+_GENERATOR = Path(__file__).resolve().parent.parent
 
 
 @functools.cache
@@ -33,8 +33,8 @@ def code_digest() -> str:
     """Hash of every generator source and the versions of Python, numpy and pandas."""
     h = hashlib.blake2b(f"{__version__} {sys.version} {np.__version__} {pd.__version__}".encode(),
                         digest_size=20)
-    for path in sorted(_GENERATOR.glob("*.py")):
-        h.update(f"\0{path.name}\0".encode())
+    for path in sorted(_GENERATOR.rglob("*.py")):
+        h.update(f"\0{path.relative_to(_GENERATOR).as_posix()}\0".encode())
         h.update(path.read_bytes())
     return h.hexdigest()
 

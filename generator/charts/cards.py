@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from generator import chartrender
-from generator.chartdata import BANDS, CONFIG, FONT, LINE, Parts, band_of, prepare
-from generator.chartdata import series as _series
-from generator.render import fmt_score, fmt_signed
+from generator.charts import vega as chartrender
+from generator.charts.data import BANDS, CONFIG, FONT, LINE, Parts, band_of, prepare
+from generator.charts.data import series as _series
+from generator.site.templates import fmt_score, fmt_signed
 
 if TYPE_CHECKING:
     import altair as alt
@@ -147,7 +147,7 @@ def render_site_card_png(title: str, description: str) -> bytes:
     """The site's card: its title and description, wrapped, on white."""
     import altair as alt
 
-    from generator.charts import render_png
+    from generator.charts.layouts import render_png
 
     words, lines, line = description.split(), [], ""
     for word in words:

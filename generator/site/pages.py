@@ -16,18 +16,18 @@ from urllib.parse import urljoin
 
 from generator import __version__
 from generator.config import Config
-from generator.content import Note
-from generator.downloads import downloads
-from generator.evidence import Evidence, format_evidence_csv
-from generator.evidence_text import page_context as evidence_page_context
-from generator.extended import EXTENDED_COLUMNS, further_rows
-from generator.feed import FeedItem, render_feed
+from generator.content.notes import Note
+from generator.site.downloads import downloads
+from generator.evidence.study import Evidence, format_evidence_csv
+from generator.evidence.text import page_context as evidence_page_context
+from generator.signals.further import EXTENDED_COLUMNS, further_rows
+from generator.site.feed import FeedItem, render_feed
 from generator.files import CachedFile, file_bytes
-from generator.imageset import IssueImages
-from generator.issues import Issue, StaleInput
-from generator.pagecache import PageCache
-from generator.render import fmt_date, fmt_score, render_page
-from generator.signals import SIGNAL_COLUMNS
+from generator.cache.images import IssueImages
+from generator.signals.issues import Issue, StaleInput
+from generator.cache.pages import PageCache
+from generator.site.templates import fmt_date, fmt_score, render_page
+from generator.signals.core import SIGNAL_COLUMNS
 
 _LINK = re.compile(r'\b(href|src)="([^"]*)"')
 
@@ -122,7 +122,7 @@ class SiteInputs:
     evidence_charts: tuple[Chart, ...] | list[Chart] = ()
     images: Mapping[str, IssueImages] = field(default_factory=dict)
     site_card: bytes | CachedFile | None = None
-    # Issue pages by content hash (`generator.pagecache`); with it `issue_charts` must
+    # Issue pages by content hash (`generator.cache.pages`); with it `issue_charts` must
     # have `key(week)`, the hash its charts are cached by (`chartset.WeekCharts`).
     page_cache: PageCache | None = None
 

@@ -28,7 +28,7 @@ _inside = False  # within `warm()`
 
 
 def _warm_up() -> None:
-    from generator import chartrender
+    from generator.charts import vega as chartrender
 
     chartrender.vega_to_svg({"width": 1, "height": 1, "marks": []})
 
@@ -62,7 +62,7 @@ def _new_pool() -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
-        ctx.set_forkserver_preload(["generator.chartrender", "vl_convert"])
+        ctx.set_forkserver_preload(["generator.charts.vega", "vl_convert"])
     return ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4), mp_context=ctx)
 
 
