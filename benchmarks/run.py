@@ -2,7 +2,7 @@
 """Build-time benchmarks of the Risk-On Monitor generator, with Pelican side by side.
 
 Standard library only.  Every scenario runs in a throwaway copy of the project (settings,
-templates, content) with its own chart cache (RISKON_CACHE_DIR), a fixed SOURCE_DATE_EPOCH
+templates, content) with its own build cache (`.cache/` in the copy), a fixed SOURCE_DATE_EPOCH
 and the real CSV market data; each run is timed as a whole process.  See
 benchmarks/README.md.
 
@@ -304,7 +304,6 @@ class Bench:
 
     def env(self, project: Path) -> dict[str, str]:
         env = dict(os.environ)
-        env["RISKON_CACHE_DIR"] = str(project / ".cache")
         env["SOURCE_DATE_EPOCH"] = str(self.epoch)
         env["PYTHONHASHSEED"] = "0"
         env.pop("PYTHONPROFILEIMPORTTIME", None)
@@ -405,15 +404,10 @@ class Bench:
     def week_before_from_full(self) -> str | None:
         """The project as the previous week's build left it, derived from the cold backfill.
 
-        Copy the full state, drop snapshots dated after --until, set every cache file's
-        access time to 0, build with --until, then delete the cache files that build did not
-        read or link into its site (the new week's charts and images, the archive chart).
-        Rendered pages (`.cache/pages/`) are dropped first, so that build renders (and
-        caches) every page, reading every chart it shows.  Compiled chart layouts
-        (`.cache/templates/`) are kept: they are not per week, and the previous week's cache
-        holds every one an earlier build compiled.  Needs atime updates (relatime or
-        strictatime; the first read after a write always updates it); returns None when the
-        file system does not record reads, so the caller falls back to a cold setup build.
+        Copy the full state, drop the snapshots dated after --until and build with --until:
+        a full build keeps in the cache only what it used (and the compiled chart layouts,
+        which belong to no week), so what is left is the previous week's project, cache
+        included, without a second cold build.
         """
         work = self.fresh("work", "full")
         issues = work / "data" / "issues"
@@ -423,31 +417,14 @@ class Bench:
             if as_of is None or as_of > self.until:
                 path.unlink()
                 dropped.append(path.stem)
-        # Rendered pages are kept in the cache by the pages they came from: the build
-        # below renders every page again (reading every chart it needs) and caches them
-        # as the previous week's build would have.
-        shutil.rmtree(work / ".cache" / "pages", ignore_errors=True)
-        files = [p for p in (work / ".cache").rglob("*")
-                 if p.is_file() and p.parent.name != "templates"]
-        for p in files:
-            os.utime(p, ns=(0, p.stat().st_mtime_ns))
         say(f"one new week: setup build with --until {self.until} from the cold backfill's "
             f"state (snapshots dropped: {', '.join(dropped) or 'none'})...")
         run = self.build(work, self.until)
         say(f"  {run.seconds:.1f} s; {summary(run)}")
-        # not read, nor hard-linked into that build's site (a cached image is linked unread)
-        unread = [p for p in files if p.exists() and p.stat().st_atime_ns == 0
-                  and p.stat().st_nlink == 1]
-        if len(unread) == len(files):
-            say("  the file system does not record reads (noatime): cold setup instead")
-            return None
-        for p in unread:
-            p.unlink()
         self.save(work, "week-before")
         return (f"the cold backfill's project minus snapshots after {self.until} "
                 f"({', '.join(dropped) or 'none'}), rebuilt with --until {self.until} "
-                f"({run.seconds:.0f} s), minus the {len(unread)} cache files that build did "
-                f"not read")
+                f"({run.seconds:.0f} s; that full build prunes the cache to what it used)")
 
 
 def _snapshot_as_of(path: Path) -> dt.date | None:

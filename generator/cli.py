@@ -90,11 +90,11 @@ def build(project: Path, source: str, out: Path | None, since, until, no_fetch: 
                 console.print(f"[yellow]stale inputs in the latest issue:[/] "
                               f"{', '.join(map(str, stamp['stale']))}", soft_wrap=True)
             return
-        from generator.cache import workers as renderer
+        from generator.cache import workers
 
         # The rendering worker starts now, importing the chart code and vl-convert on the
         # other core while this process imports pandas and reads the inputs.
-        with renderer.warm(), _progress(console) as progress:
+        with workers.warm(), _progress(console) as progress:
             from generator.pipeline import run_build
 
             report = run_build(config, source=source, out=out_dir, since=since, until=until,
@@ -109,7 +109,7 @@ def build(project: Path, source: str, out: Path | None, since, until, no_fetch: 
     elapsed = time.perf_counter() - started
     console.print(
         f"[green]built[/] {report.out}: {report.summary()}, {report.pages} pages, "
-        f"charts {report.charts_rendered} rendered / {report.charts_cached} cached, "
+        f"charts and images {report.rendered} rendered / {report.reused} cached, "
         f"{len(report.newly_frozen)} weeks newly frozen, {elapsed:.1f} s",
         soft_wrap=True,
     )
@@ -127,8 +127,8 @@ def fetch(project: Path) -> None:
 
     Both stores are merged, never shortened. Example: riskon fetch
     """
-    from generator.sources.yahoo import fetch_into_store
     from generator.sources.load import fetch_shares_notes
+    from generator.sources.yahoo import fetch_into_store
 
     console = _console()
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -99,14 +98,17 @@ class Config:
         return self.root / "data" / "prices"
 
     @property
+    def shares_dir(self) -> Path:
+        return self.root / "data" / "shares"
+
+    @property
     def issues_dir(self) -> Path:
         return self.root / "data" / "issues"
 
     @property
     def cache_dir(self) -> Path:
-        """Chart and download caches: `.cache/`, or RISKON_CACHE_DIR when set."""
-        override = os.environ.get("RISKON_CACHE_DIR", "").strip()
-        return Path(override) if override else self.root / ".cache"
+        """The build cache and yfinance's caches: `.cache/` in the project."""
+        return self.root / ".cache"
 
     @property
     def all_tickers(self) -> tuple[str, ...]:

@@ -1,45 +1,58 @@
-"""`riskon build`: read everything, compute, render charts and pages, write the site once."""
+"""The build, read as two phases: gather every input and compute, then hand the site as
+`{path: bytes}` to the writer.
+
+    gather:  content -> prices (sources, store) -> signals and issues (frozen or computed,
+             point in time) -> evidence -> charts and images
+    files:   site.issue_jobs + site.build_site -> {path: bytes}
+    write:   writer.write_site -> new snapshots (data/issues) -> cache index -> stamp
+
+The cache wing (`generator.cache`) wraps the pure stages from here: a build with a cold
+cache, a warm one or none at all gives the same bytes. Weeks frozen by this build are
+rendered from their snapshot exactly as the next build will read it back.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from generator.cache import charts as chartset
-
 from generator import clock
-
-from generator.cache import images as imageset
-
-from generator.cache import keys as memo
-
-from generator.cache import workers as renderer
+from generator.cache import keys, pages, renders, stages, workers
+from generator.cache.stamp import compute_stamp
+from generator.cache.store import Store
+from generator.charts import render as jobs
 from generator.config import Config
 from generator.content.notes import Note, load_issue_notes, load_pages
+from generator.errors import DataError, UserError
+from generator.signals.core import archive_weeks, format_signals_csv
+from generator.signals.issues import Issue
 from generator.signals.weekly import (
     PUBLISHED_COLUMNS,
-    Weekly,
     complete_frozen,
-    compute_weekly,
     enriched_issues,
     needs_completion,
 )
-from generator.errors import DataError, UserError
-from generator.evidence.study import Evidence, cached_evidence
-from generator.files import CachedFile, prune
-from generator.cache.stamp import compute_fingerprint
-from generator.signals.issues import Issue
-from generator.cache.pages import PageCache
-from generator.store.shares import cut_shares
-from generator.signals.core import archive_weeks, format_signals_csv
-from generator.site.pages import SiteInputs, build_site
-from generator.store.snapshots import load_frozen, snapshot_of, write_snapshot
-from generator.sources.load import Loaded, cut_prices, load_source
+from generator.site.pages import IssueImages, SiteInputs, build_site, issue_jobs
+from generator.sources.load import (
+    Loaded,
+    cut_prices,
+    cut_shares,
+    load_sample_source,
+    read_inputs,
+)
+from generator.store.snapshots import (
+    issue_from_snapshot,
+    render_snapshot,
+    snapshot_of,
+    write_snapshot,
+)
 from generator.writer import check_output_dir, write_site, write_stamp
 
 Progress = Callable[[str, int, int], None]
@@ -55,21 +68,24 @@ class BuildReport:
     first_week: str = ""
     latest_week: str = ""
     pages: int = 0
-    charts_rendered: int = 0
-    charts_cached: int = 0
+    rendered: int = 0  # charts and images rendered by this build
+    reused: int = 0  # charts and images found in the cache
     frozen: int = 0
     newly_frozen: list[str] = field(default_factory=list)
     sample: bool = False
     failures: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
-    # names of the chart and image cache files this build used ({"charts": ..., "images": ...})
-    cache_files: dict[str, set[str]] = field(default_factory=dict)
 
     def summary(self) -> str:
         """One deterministic line: what the site holds."""
         return (f"{self.weeks} weekly issues ({self.first_week} to {self.latest_week})"
                 + (", sample data" if self.sample else ""))
+
+
+def open_store(config: Config) -> Store:
+    """The cache of this project (`.cache/`), keyed by the code hash."""
+    return Store(config.cache_dir, keys.code_hash(config.templates_dir))
 
 
 def load_notes_and_pages(
@@ -79,6 +95,25 @@ def load_notes_and_pages(
     notes = load_issue_notes(config.content_dir, include_drafts=drafts)
     pages = {slug: p for slug, p in load_pages(config.content_dir).items() if drafts or not p.draft}
     return notes, pages
+
+
+def load_prices(config: Config, source: str, *, fetch: bool, store: Store | None) -> Loaded:
+    """Prices from `source` (for `yfinance`, fetched into the store first when `fetch`)."""
+    if source == "sample":
+        return load_sample_source(config)
+    failures: dict[str, str] = {}
+    warnings: list[str] = []
+    if source == "yfinance" and fetch:
+        from generator.sources.yahoo import fetch_into_store, fetch_shares_notes
+
+        result = fetch_into_store(config)
+        failures, warnings = dict(result.failures), list(result.warnings)
+        warnings.extend(fetch_shares_notes(config))
+    inputs = read_inputs(source, config)
+    assert inputs is not None
+    prices, notes, shares = stages.parsed_inputs(store, inputs)
+    return Loaded(prices, inputs.label, failures=failures, warnings=[*warnings, *notes],
+                  shares=shares)
 
 
 def run_build(
@@ -94,60 +129,197 @@ def run_build(
     freeze_weeks: bool = True,
     recent: int | None = None,
     stamp_options: dict[str, object] | None = None,
+    cache: bool = True,
 ) -> BuildReport:
     """Build the whole site from `source` into `out` (default `site/`), atomically.
 
-    With `stamp_options`, the output records the fingerprint of its inputs so that an
-    identical rebuild can be skipped (see `generator.cache.stamp`).
+    With `stamp_options`, the output records the key of its inputs so that an identical
+    rebuild can be skipped (`generator.cache.stamp`). `cache=False` builds without reading
+    or writing `.cache/` (the bytes are the same).
     """
     out = (out or config.root / "site").resolve()
     check_output_dir(out)
-    with renderer.warm():
-        return _build(config, source=source, out=out, since=since, until=until, fetch=fetch,
-                      progress=progress, drafts=drafts, freeze_weeks=freeze_weeks,
-                      recent=recent, stamp_options=stamp_options)
-
-
-def _build(config: Config, *, source: str, out: Path, since: dt.date | None,
-           until: dt.date | None, fetch: bool, progress: Progress | None, drafts: bool,
-           freeze_weeks: bool, recent: int | None, stamp_options: dict[str, object] | None,
-           ) -> BuildReport:
-    # Phase 1: read every input (content first: a content error should not wait for a fetch).
-    notes, pages = load_notes_and_pages(config, drafts=drafts)
-    loaded = load_source(source, config, fetch=fetch)
-    prices = cut_prices(loaded.prices, until)
-    report = BuildReport(out=out, sample=loaded.sample, failures=dict(loaded.failures),
-                         warnings=list(loaded.warnings))
-    # Phase 2: compute, point in time.
-    inputs = compute_site_inputs(config, loaded, prices, notes, pages, since=since,
-                                 recent=recent, progress=progress, report=report,
-                                 shares=cut_shares(loaded.shares, until))
-    # Phase 3: render and write once; freeze new complete weeks only once the site is out.
-    files = build_site(inputs)
+    with workers.warm():
+        store = open_store(config) if cache else None
+        # Phase 1: gather (content first: a content error should not wait for a fetch).
+        notes, pages_ = load_notes_and_pages(config, drafts=drafts)
+        loaded = load_prices(config, source, fetch=fetch, store=store)
+        report = BuildReport(out=out, sample=loaded.sample, failures=dict(loaded.failures),
+                             warnings=list(loaded.warnings))
+        inputs, snapshots = gather(
+            config, loaded, notes, pages_, store=store, since=since, until=until,
+            recent=recent, progress=progress, report=report,
+            freeze_weeks=freeze_weeks and not loaded.sample)
+        # Phase 2: the site as {path: bytes}.
+        files = build_site(inputs, pages.memo_files(store, issue_jobs(inputs)))
+        report.pages = sum(1 for p in files if p.endswith(".html"))
+    # Phase 3: write the site; then the snapshots of the weeks it froze; then the cache.
     write_site(files, out)
-    full = since is None and recent is None
-    if inputs.page_cache is not None:  # a full build's unused pages are outdated: pruned
-        inputs.page_cache.save(prune=full)
-    if full:  # and so are the charts and images it did not use
-        for folder, suffix in (("charts", ".json"), ("images", ".png")):
-            if report.cache_files.get(folder):
-                prune(config.cache_dir / folder, report.cache_files[folder], suffix)
-    report.pages = sum(1 for p in files if p.endswith(".html"))
-    if freeze_weeks and not loaded.sample:
-        report.newly_frozen = freeze(config, inputs.issues, force=False)
+    report.newly_frozen = [str(doc["week"]) for doc in snapshots
+                           if write_snapshot(config.issues_dir, doc)]
+    if store is not None:
+        store.save(prune=since is None and recent is None)
     if stamp_options is not None:
-        fingerprint = compute_fingerprint(config, stamp_options)
-        if fingerprint:
-            write_stamp(out, {"fingerprint": fingerprint, "summary": report.summary(),
+        stamp = compute_stamp(config, stamp_options)
+        if stamp:
+            write_stamp(out, {"fingerprint": stamp, "summary": report.summary(),
                               "stale": report.stale, "failed": sorted(report.failures)})
     return report
 
 
+def gather(
+    config: Config, loaded: Loaded, notes: dict[str, Note], pages: dict[str, Note], *,
+    store: Store | None, since: dt.date | None, until: dt.date | None, recent: int | None,
+    progress: Progress | None, report: BuildReport, freeze_weeks: bool,
+) -> tuple[SiteInputs, list[dict[str, Any]]]:
+    """Everything the site shows, point in time, and the snapshots of the weeks it freezes."""
+    prices = cut_prices(loaded.prices, until)
+    shares = cut_shares(loaded.shares, until)
+    if config.tickers.rut not in prices:
+        reason = loaded.failures.get(config.tickers.rut)
+        raise DataError(
+            f"no {config.tickers.rut} prices from {loaded.label}"
+            + (f" (the fetch failed: {reason}; the store in data/prices has none either)"
+               if reason else "")
+            + ": nothing to build "
+            "(run `riskon fetch`, or use --source csv:DIR or --source sample)"
+        )
+    weekly = stages.weekly(store, prices, config, shares)
+    archive = archive_weeks(weekly.weeks, config)
+    # Forward returns look ahead: the evidence uses every archive week and all the data.
+    # It runs in a thread while this one goes on (numpy's sorts, most of it, free the GIL).
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        evidence_done = thread.submit(stages.evidence, store, archive, prices, config)
+        shown = archive
+        if since is not None:
+            shown = shown[shown.index >= pd.Timestamp(since)]
+        if recent is not None:
+            shown = shown.tail(recent)
+        if shown.empty:
+            raise DataError(
+                f"no week with {config.tickers.rut} data on or after "
+                f"{(since or config.archive_start).isoformat()}: nothing to publish"
+            )
+        issues, snapshots = _issues(config, loaded, weekly, shown, prices, store,
+                                    freeze_weeks)
+        report.frozen = sum(i.frozen for i in issues)
+        known = {i.week for i in issues}
+        for week, note in notes.items():
+            if week not in known:
+                report.warnings.append(
+                    f"{note.path}: no issue for week {week}; the note is not published")
+        # Charts and images: a new week's few in the warm worker, many on every core.
+        feed = {i.week for i in issues[-config.feed_size:]}
+        batch: dict[str, jobs.RenderJob] = {}
+        for issue in issues:
+            batch[f"charts {issue.week}"] = jobs.issue_charts(issue.window)
+            batch[f"card {issue.week}"] = jobs.card(config.title, issue.week, issue.as_of,
+                                                     issue.score, issue.previous_score,
+                                                     issue.window)
+            if issue.week in feed:
+                batch[f"score {issue.week}"] = jobs.score_png(issue.window)
+        rows = weekly.weeks.loc[pd.Timestamp(issues[0].as_of):pd.Timestamp(issues[-1].as_of)]
+        batch["archive"] = jobs.archive_chart(
+            rows, f"Composite risk-on score, every week since {issues[0].as_of.year}")
+        batch["site card"] = jobs.site_card(config.title, config.description)
+        rendered, missing = _render(store, batch, progress)
+        evidence = evidence_done.result()
+    evidence_batch = {f"evidence {a}": jobs.evidence_chart(
+        evidence.table[evidence.table["asset"] == a], a) for a in EVIDENCE_CHART_ASSETS}
+    evidence_rendered, evidence_missing = _render(store, evidence_batch, None)
+    done = {**rendered(), **evidence_rendered()}
+    workers.stop()  # nothing is rendered after this: the workers' memory goes back
+    report.rendered = missing + evidence_missing
+    report.reused = len(done) - report.rendered
+    charts = _charts(done, {f"charts {i.week}": i.week for i in issues})
+    table = archive.reset_index()
+    table["as_of"] = table["as_of"].dt.strftime("%Y-%m-%d")
+    report.weeks = len(issues)
+    report.first_week, report.latest_week = issues[0].week, issues[-1].week
+    report.stale = [f"{s.ticker} (last {s.last_date.isoformat() if s.last_date else 'never'})"
+                    for s in issues[-1].stale]
+    inputs = SiteInputs(
+        config=config,
+        issues=issues,
+        notes={w: n for w, n in notes.items() if w in known},
+        pages=pages,
+        issue_charts=charts,
+        archive_chart=_charts(done, {"archive": "archive"})["archive"][0],
+        signals_csv=format_signals_csv(table[list(PUBLISHED_COLUMNS)]),
+        source_label=loaded.label,
+        sample=loaded.sample,
+        evidence=evidence,
+        evidence_charts=[_charts(done, {k: k})[k][0] for k in evidence_batch],
+        images={i.week: IssueImages(done[f"card {i.week}"], done.get(f"score {i.week}"))
+                for i in issues},
+        site_card=done["site card"],
+    )
+    return inputs, snapshots
+
+
+def _render(store: Store | None, batch: dict[str, jobs.RenderJob], progress: Progress | None
+            ) -> tuple[Callable[[], dict[str, Any]], int]:
+    """The call giving the bytes of every job (through the store when there is one, else
+    rendered here), and how many jobs are rendered."""
+    if store is not None:
+        tick = (lambda done, total: progress("charts", done, total)) if progress else None
+        return renders.render_all(store, batch, progress=tick)
+    done = {name: jobs.render(job) for name, job in batch.items()}
+    return (lambda: done), len(done)
+
+
+def _charts(done: dict[str, Any], names: dict[str, str]) -> Any:
+    """Charts of the rendered jobs `names` ({job name: key}), read when first asked for."""
+    stored = {key: done[name] for name, key in names.items()}
+    if all(isinstance(v, bytes) for v in stored.values()):
+        return {key: jobs.load_charts(data) for key, data in stored.items()}
+    return renders.LazyCharts(stored)
+
+
+def _issues(config: Config, loaded: Loaded, weekly: Any, shown: pd.DataFrame, prices: Any,
+            store: Store | None, freeze_weeks: bool
+            ) -> tuple[list[Issue], list[dict[str, Any]]]:
+    """The issues shown, frozen weeks from their snapshots, and the snapshots of the weeks
+    this build freezes (those issues as the snapshot gives them back)."""
+    weeks = [str(w) for w in shown["week"]]
+    snapshots = {} if loaded.sample else stages.frozen_issues(store, config.issues_dir)
+    frozen = {w: snapshots[w] for w in weeks if w in snapshots}
+    need = {w for w in weeks if w not in frozen or needs_completion(frozen[w])}
+    computed = {i.week: i for i in enriched_issues(shown, weekly, config, prices, only=need)}
+    issues = [complete_frozen(frozen[w], computed[w], weekly) if w in frozen and w in computed
+              else frozen[w] if w in frozen else computed[w] for w in weeks]
+    docs = []
+    if freeze_weeks:
+        for n, issue in enumerate(issues):
+            if freezable(issue):
+                doc = snapshot_of(issue, config.weights, backfilled=is_backfill(issue))
+                docs.append(doc)
+                issues[n] = reread(doc)
+    return issues, docs
+
+
+def freezable(issue: Issue) -> bool:
+    """A computed week may be frozen: complete, every core input present, a score."""
+    return not (issue.frozen or issue.provisional or issue.stale) and issue.score == issue.score
+
+
+def is_backfill(issue: Issue) -> bool:
+    """Frozen more than a week after its as-of date: computed later from history."""
+    return issue.as_of < clock.today() - dt.timedelta(days=7)
+
+
+def reread(doc: dict[str, Any]) -> Issue:
+    """The issue a snapshot document gives back once written and read again."""
+    return issue_from_snapshot(json.loads(render_snapshot(doc)))
+
+
 def compute_issues(config: Config, *, source: str = "yfinance") -> list[Issue]:
     """Every archive issue computed from `source` (no fetch, nothing frozen or written)."""
-    loaded = load_source(source, config, fetch=False)
+    loaded = load_prices(config, source, fetch=False, store=None)
     if config.tickers.rut not in loaded.prices:
         raise DataError(f"no {config.tickers.rut} prices from {loaded.label}")
+    from generator.signals.weekly import compute_weekly
+
     weekly = compute_weekly(loaded.prices, config, loaded.shares)
     return enriched_issues(archive_weeks(weekly.weeks, config), weekly, config, loaded.prices)
 
@@ -163,151 +335,10 @@ def run_backfill(
     """
     if source == "sample":
         raise UserError("backfill freezes real issues: --source sample is not allowed")
-    issues = compute_issues(config, source=source)
-    written = freeze(config, issues, force=force, backfill=True, since=since)
-    skipped = sum(1 for i in issues if not freezable(i) and (since is None or i.as_of >= since))
-    return written, skipped
+    issues = [i for i in compute_issues(config, source=source)
+              if since is None or i.as_of >= since]
+    docs = [snapshot_of(i, config.weights, backfilled=True) for i in issues if freezable(i)]
+    written = [str(d["week"]) for d in docs
+               if write_snapshot(config.issues_dir, d, force=force)]
+    return written, sum(1 for i in issues if not freezable(i))
 
-
-def freezable(issue: Issue) -> bool:
-    """A computed week may be frozen: complete, every core input present, a score."""
-    return not (issue.frozen or issue.provisional or issue.stale) and issue.score == issue.score
-
-
-def freeze(
-    config: Config, issues: list[Issue], *, force: bool, backfill: bool = False,
-    since: dt.date | None = None,
-) -> list[str]:
-    """Write snapshots of the freezable issues; returns the weeks written.
-
-    A week is marked backfilled when `backfill` says so, or when it is more than a week
-    older than the build clock (computed later from history, not published live).
-    """
-    cutoff = clock.today() - dt.timedelta(days=7)
-    docs = [snapshot_of(issue, config.weights, backfilled=backfill or issue.as_of < cutoff)
-            for issue in issues
-            if (since is None or issue.as_of >= since) and freezable(issue)]
-    return [str(doc["week"]) for doc in docs
-            if write_snapshot(config.issues_dir, doc, force=force)]
-
-
-def _weekly(prices, config: Config, shares) -> Weekly:
-    """`compute_weekly`, or its result kept in the cache while the prices, shares, settings
-    and code are unchanged (~0.3 s for 30 years of daily prices)."""
-    h = memo.new_key("weekly", memo.settings(config))
-    memo.frames(h, prices)
-    memo.frames(h, shares)
-    key = h.hexdigest()
-    weekly = memo.recall(config.cache_dir, "weekly", key)
-    if weekly is None:
-        weekly = compute_weekly(prices, config, shares)
-        memo.keep(config.cache_dir, "weekly", key, weekly)
-    return weekly
-
-
-def compute_site_inputs(
-    config: Config,
-    loaded: Loaded,
-    prices,
-    notes: dict[str, Note],
-    pages: dict[str, Note],
-    *,
-    since: dt.date | None,
-    progress: Progress | None,
-    report: BuildReport,
-    recent: int | None = None,
-    shares=None,
-) -> SiteInputs:
-    """Signals, issues and charts for every archive week."""
-    if config.tickers.rut not in prices:
-        reason = loaded.failures.get(config.tickers.rut)
-        raise DataError(
-            f"no {config.tickers.rut} prices from {loaded.label}"
-            + (f" (the fetch failed: {reason}; the store in data/prices has none either)"
-               if reason else "")
-            + ": nothing to build "
-            "(run `riskon fetch`, or use --source csv:DIR or --source sample)"
-        )
-    weekly = _weekly(prices, config, shares)
-    weeks_all = weekly.weeks
-    archive = archive_weeks(weeks_all, config)
-    # Forward returns look ahead: the evidence uses every archive week and all the data. It
-    # is read back when its inputs are unchanged, else computed in a thread while this one
-    # goes on (the worker process is kept for a new week's charts: numpy's sorts, most of
-    # the work, run without the GIL).
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        evidence_done = thread.submit(cached_evidence, archive, prices, config, config.cache_dir)
-        return _site_inputs(config, loaded, prices, notes, pages, weekly, archive,
-                            evidence_done.result, since=since, recent=recent,
-                            progress=progress, report=report)
-
-
-def _site_inputs(config: Config, loaded: Loaded, prices, notes: dict[str, Note],
-                 pages: dict[str, Note], weekly, archive: pd.DataFrame,
-                 evidence_done: Callable[[], Evidence], *, since: dt.date | None,
-                 recent: int | None, progress: Progress | None, report: BuildReport,
-                 ) -> SiteInputs:
-    weeks_all = weekly.weeks
-    if since is not None:
-        archive = archive[archive.index >= pd.Timestamp(since)]
-    if recent is not None:
-        archive = archive.tail(recent)
-    if archive.empty:
-        raise DataError(
-            f"no week with {config.tickers.rut} data on or after "
-            f"{(since or config.archive_start).isoformat()}: nothing to publish"
-        )
-    # Frozen weeks come from their snapshots; only the others (and snapshots older than
-    # the further signals) are computed.
-    weeks_shown = [str(w) for w in archive["week"]]
-    snapshots = {} if loaded.sample else load_frozen(config.issues_dir, config.cache_dir)
-    frozen = {w: snapshots[w] for w in weeks_shown if w in snapshots}
-    need = {w for w in weeks_shown if w not in frozen or needs_completion(frozen[w])}
-    computed = {i.week: i for i in enriched_issues(archive, weekly, config, prices, only=need)}
-    issues = [complete_frozen(frozen[w], computed[w], weekly) if w in frozen and w in computed
-              else frozen[w] if w in frozen else computed[w] for w in weeks_shown]
-    report.frozen = sum(i.frozen for i in issues)
-    table = archive.reset_index()
-    table["as_of"] = table["as_of"].dt.strftime("%Y-%m-%d")
-    known = {i.week for i in issues}
-    for week, note in notes.items():
-        if week not in known:
-            report.warnings.append(
-                f"{note.path}: no issue for week {week}; the note is not published"
-            )
-    # A new week's few charts and images render in the warm worker.
-    charts_done = chartset.issue_charts_started(weeks_all, issues, config, progress=progress)
-    images_done = imageset.issue_images_started(issues, config,
-                                                {i.week for i in issues[-config.feed_size:]})
-    evidence, charts, images = evidence_done(), charts_done(), images_done()
-    report.charts_rendered, report.charts_cached = charts.rendered, charts.cached
-    chart_files = set(charts.files)
-    evidence_charts = chartset.evidence_charts(evidence.table, EVIDENCE_CHART_ASSETS, config,
-                                               chart_files)
-    site_card = imageset.site_card(config)
-    pngs = [site_card, *(png for i in images.values() for png in (i.card, i.score))]
-    report.cache_files = {"charts": chart_files,
-                          "images": {p.source.name for p in pngs if isinstance(p, CachedFile)}}
-    renderer.stop()  # nothing is rendered after this: the workers' memory goes back
-    report.weeks = len(issues)
-    report.first_week, report.latest_week = issues[0].week, issues[-1].week
-    report.stale = [
-        f"{s.ticker} (last {s.last_date.isoformat() if s.last_date else 'never'})"
-        for s in issues[-1].stale
-    ]
-    return SiteInputs(
-        config=config,
-        issues=issues,
-        notes={w: n for w, n in notes.items() if w in known},
-        pages=pages,
-        issue_charts=charts.by_week,
-        archive_chart=charts.archive,
-        signals_csv=format_signals_csv(table[list(PUBLISHED_COLUMNS)]),
-        source_label=loaded.label,
-        sample=loaded.sample,
-        evidence=evidence,
-        evidence_charts=evidence_charts,
-        images=images,
-        site_card=site_card,
-        page_cache=PageCache(config.cache_dir / "pages", config.templates_dir),
-    )

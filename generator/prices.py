@@ -1,14 +1,13 @@
-"""The price frame shared by every source and the store, and its CSV format.
+"""The price frame: the contract between the sources, the store and the signals (pure).
 
 A price frame is a DataFrame indexed by a tz-naive daily `DatetimeIndex` named `date`
 (ascending, unique, midnight) with float columns `open, high, low, close, adj_close, volume`.
-`Prices` maps a Yahoo ticker to its frame. CSV files use `<TICKER>.csv` with `^` written `_`.
+`Prices` maps a Yahoo ticker to its frame (files: `sources.spec.ticker_filename`).
 """
 
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pandas as pd
 
@@ -17,15 +16,8 @@ COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
 Prices = dict[str, pd.DataFrame]
 
 
-def ticker_filename(ticker: str) -> str:
-    """File name for a ticker: `^RUT` -> `_RUT.csv`."""
-    return ticker.replace("^", "_") + ".csv"
 
 
-def filename_ticker(name: str) -> str:
-    """Ticker for a file name: `_RUT.csv` -> `^RUT`."""
-    stem = name[:-4] if name.endswith(".csv") else name
-    return "^" + stem[1:] if stem.startswith("_") else stem
 
 
 def empty_frame() -> pd.DataFrame:
@@ -57,9 +49,6 @@ def parse_price_csv(text: str) -> pd.DataFrame:
     return normalize_frame(df)
 
 
-def load_price_csv(path: Path) -> pd.DataFrame:
-    """Read one price CSV file into a price frame."""
-    return parse_price_csv(path.read_text(encoding="utf-8"))
 
 
 def format_price_csv(df: pd.DataFrame) -> str:
@@ -81,14 +70,3 @@ def format_price_csv(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def load_price_dir(directory: Path, tickers: tuple[str, ...] | None = None) -> Prices:
-    """Read `<TICKER>.csv` files of a folder (only `tickers` when given; absent files skipped)."""
-    prices: Prices = {}
-    if tickers is None:
-        paths = sorted(directory.glob("*.csv"))
-    else:
-        paths = [directory / ticker_filename(t) for t in tickers]
-    for path in paths:
-        if path.is_file():
-            prices[filename_ticker(path.name)] = load_price_csv(path)
-    return prices

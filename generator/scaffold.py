@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.errors import ContentError, UserError
+from generator.format import fmt_date, fmt_pct, fmt_score, fmt_signed
 from generator.signals.issues import Issue
-from generator.site.templates import fmt_date, fmt_pct, fmt_score, fmt_signed
 
 WEEK = re.compile(r"^(\d{4})-W(\d\d)$")
 

@@ -1,4 +1,4 @@
-"""The one place that writes the site.
+"""The one place that writes files: the site tree, and any single file atomically.
 
 The first build into a folder (or one whose record is missing) writes a complete new tree
 beside it and swaps it in. Later builds update the folder in place, touching only what
@@ -6,7 +6,11 @@ changed: every changed file is first written beside its target under a temporary
 only when all of them are written are they renamed over their targets (each rename is
 atomic) and the files no longer published removed. A failure before that point removes the
 temporary files and leaves the site exactly as it was. `.riskon-manifest` records the
-digest and size of every file the last build wrote.
+content digest and size of every file the last build wrote, so the record is the same
+whether a file was rendered or linked from the cache.
+
+`write_atomic` writes one file (committed data, cache entries) so that readers see the old
+bytes or the new, never half of either.
 """
 
 from __future__ import annotations
@@ -21,11 +25,66 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from generator.errors import UserError
-from generator.files import CachedFile
 
 MARKER = ".riskon-site"  # this folder was built by riskon; holds the build's input stamp
 MANIFEST = ".riskon-manifest"  # {site path: [digest, size]} of the files last written
 _STAGED = ".riskon-new"
+
+
+class StoredFile:
+    """A file whose bytes already sit in a file (the cache): the writer hard-links `source`
+    instead of writing the bytes again, and copies them when it cannot link.
+
+    `digest` is the blake2b-128 of its bytes (as `_digest` computes it for plain bytes);
+    the bytes are read only when asked for (`data`); `len()` is its size.
+    """
+
+    __slots__ = ("_data", "digest", "size", "source")
+
+    def __init__(self, source: Path, size: int, digest: str, data: bytes | None = None) -> None:
+        self.source = source
+        self.size = size
+        self.digest = digest
+        self._data = data
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            self._data = self.source.read_bytes()
+        return self._data
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __repr__(self) -> str:
+        return f"StoredFile({str(self.source)!r}, size={self.size})"
+
+
+FileData = bytes | StoredFile
+
+
+def file_bytes(data: FileData) -> bytes:
+    """The bytes of a site file, read from its stored file if need be."""
+    return data.data if isinstance(data, StoredFile) else data
+
+
+def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
+    """Write `data` to a temporary file beside `path`, then rename it over `path`.
+
+    `durable` also flushes to disk first (committed data: prices, snapshots); caches skip it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def check_output_dir(out: Path) -> None:
@@ -45,7 +104,7 @@ def write_stamp(out: Path, stamp: Mapping[str, object]) -> None:
     os.replace(tmp, out / MARKER)
 
 
-def write_site(files: Mapping[str, bytes | CachedFile], out: Path) -> None:
+def write_site(files: Mapping[str, FileData], out: Path) -> None:
     """Make `out` hold exactly `files` (see the module docstring for how).
 
     A failure before the new files are complete leaves the previous `out` as it was.
@@ -60,10 +119,9 @@ def write_site(files: Mapping[str, bytes | CachedFile], out: Path) -> None:
         _swap_in(files, digests, out)
 
 
-def _digest(data: bytes | CachedFile) -> list:
-    # A cache file is named by the hash of its inputs: its file name identifies its bytes.
-    if isinstance(data, CachedFile):
-        return [f"cache:{data.source.name}", len(data)]
+def _digest(data: FileData) -> list:
+    if isinstance(data, StoredFile):
+        return [data.digest, len(data)]
     return [hashlib.blake2b(data, digest_size=16).hexdigest(), len(data)]
 
 
@@ -79,7 +137,7 @@ def _manifest_bytes(digests: Mapping[str, list]) -> bytes:
     return (json.dumps(dict(digests), sort_keys=True, separators=(",", ":")) + "\n").encode()
 
 
-def _update_in_place(files: Mapping[str, bytes | CachedFile], digests: Mapping[str, list],
+def _update_in_place(files: Mapping[str, FileData], digests: Mapping[str, list],
                      previous: Mapping[str, list], out: Path) -> None:
     """Write what changed beside its target, then rename it all into place."""
     changed = []
@@ -127,14 +185,14 @@ def _commit_order(target: Path, out: Path) -> tuple[int, str]:
     return (2 if last else 0 if rel.count("/") > 1 else 1, rel)
 
 
-def _is_current(path: Path, data: bytes | CachedFile) -> bool:
+def _is_current(path: Path, data: FileData) -> bool:
     """Whether the file the manifest describes is still there: its size, and for a cache
     file, still the cache file itself (not a copy, nor a file replaced since)."""
     try:
         st = path.stat()
         if st.st_size != len(data):
             return False
-        if isinstance(data, CachedFile):
+        if isinstance(data, StoredFile):
             source = data.source.stat()
             return (st.st_ino, st.st_dev) == (source.st_ino, source.st_dev)
     except OSError:
@@ -154,8 +212,8 @@ def _make_dirs(folder: Path, out: Path, made: list[Path]) -> None:
         made.append(path)
 
 
-def _write_file(path: Path, data: bytes | CachedFile) -> None:
-    if isinstance(data, CachedFile):
+def _write_file(path: Path, data: FileData) -> None:
+    if isinstance(data, StoredFile):
         if _link(data.source, path):
             os.chmod(path, 0o644)
             return
@@ -170,7 +228,7 @@ def _write_file(path: Path, data: bytes | CachedFile) -> None:
         os.close(fd)
 
 
-def _swap_in(files: Mapping[str, bytes | CachedFile], digests: Mapping[str, list],
+def _swap_in(files: Mapping[str, FileData], digests: Mapping[str, list],
              out: Path) -> None:
     """Write `files` into a fresh folder beside `out`, then swap it in for `out`."""
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,96 +1,190 @@
-"""Results of pure steps kept in the cache folder by the hash of their inputs.
+"""The two hashes every cache key is made of: ONE code hash and ONE data hash.
 
-A step's result is stored with its key in `<cache_dir>/<name>.pickle` (the last result
-only). The key covers the code (every generator source and the library versions) and
-everything the step reads, so a result read back is the result the step would compute.
-The cache folder is the project's own (`.cache/`); a missing, damaged or foreign file only
-means the step runs.
+- `code_hash(templates_dir)`: every generator source (the whole package, read once per
+  process), every file under `templates/` (read again only when one changes size or time,
+  as `riskon serve` edits them in one process) and the versions of Python and of every
+  library that shapes the output. Any change to any of them changes every key.
+- `data_hash(*values)`: a canonical hash of plain Python values, dataclasses, dates, numpy
+  arrays and pandas frames. A `Path` is hashed by its name only: paths locate inputs, whose
+  contents are hashed where they are read, so a moved checkout keeps its cache.
+
+A key is `key(code, kind, *values)`: what the cached value was made of, all of it.
+Standard library only (pandas and numpy are recognised without being imported), so the
+no-change check (`stamp.py`) stays cheap.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import hashlib
-import pickle
+import importlib.metadata
+import math
 import sys
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
+PACKAGE = Path(__file__).resolve().parent.parent
+# Libraries whose version can change a byte of the site (numbers, charts, pages, feed).
+LIBRARIES = ("numpy", "pandas", "altair", "vl-convert-python", "jinja2", "markdown", "nh3",
+             "feedgen", "python-frontmatter", "pyyaml", "markupsafe")
+DIGEST_SIZE = 20
 
-from generator import __version__
-from generator.config import Config
-from generator.files import write_atomic
 
-_GENERATOR = Path(__file__).resolve().parent.parent
+def new_hash() -> Any:
+    return hashlib.blake2b(digest_size=DIGEST_SIZE)
 
 
 @functools.cache
-def code_digest() -> str:
-    """Hash of every generator source and the versions of Python, numpy and pandas."""
-    h = hashlib.blake2b(f"{__version__} {sys.version} {np.__version__} {pd.__version__}".encode(),
-                        digest_size=20)
-    for path in sorted(_GENERATOR.rglob("*.py")):
-        h.update(f"\0{path.relative_to(_GENERATOR).as_posix()}\0".encode())
+def _package_digest() -> str:
+    """Hash of every source file of the generator package and the library versions."""
+    h = new_hash()
+    h.update(sys.version.encode())
+    for name in LIBRARIES:
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        h.update(f"\0{name}={version}".encode())
+    for path in sorted(PACKAGE.rglob("*.py")):
+        h.update(f"\0{path.relative_to(PACKAGE).as_posix()}\0".encode())
         h.update(path.read_bytes())
     return h.hexdigest()
 
 
-def new_key(*parts: str) -> Any:
-    """A hash to feed (`.update`, `frames`, `files`), starting with the code and `parts`."""
-    h = hashlib.blake2b(code_digest().encode(), digest_size=20)
-    for part in parts:
-        h.update(f"\0{part}".encode())
-    return h
+_TEMPLATES: dict[tuple, str] = {}
 
 
-def settings(config: Config) -> str:
-    """The settings as text, without where the project sits on disk."""
-    return repr(dataclasses.replace(config, root=Path(".")))
-
-
-def frames(h: Any, named: Mapping[str, pd.DataFrame | pd.Series] | None) -> None:
-    """Feed every frame or series (index, column names, dtypes and values) to `h`."""
-    for name, frame in sorted((named or {}).items()):
-        h.update(f"\0frame\0{name}\0".encode())
-        table = frame.to_frame() if isinstance(frame, pd.Series) else frame
-        for label, values in (("index", table.index.to_numpy()),
-                              *((str(c), table[c].to_numpy()) for c in table.columns)):
-            h.update(f"\0{label}\0{values.dtype}\0".encode())
-            if values.dtype == object:
-                h.update("\x1f".join(map(repr, values)).encode())
-            else:
-                h.update(np.ascontiguousarray(values).tobytes())
-
-
-def files(h: Any, paths: Iterable[Path]) -> None:
-    """Feed the name and bytes of every existing file to `h` (a missing one counts too)."""
-    for path in paths:
-        try:
+def _templates_digest(templates_dir: Path) -> str:
+    root = Path(templates_dir).resolve()
+    found = sorted((p.relative_to(root).as_posix(), p) for p in root.rglob("*") if p.is_file())
+    signature = tuple((rel, p.stat().st_size, p.stat().st_mtime_ns) for rel, p in found)
+    digest = _TEMPLATES.get((root, signature))
+    if digest is None:
+        h = new_hash()
+        for rel, path in found:
             data = path.read_bytes()
-        except FileNotFoundError:
-            h.update(f"\0missing\0{path.name}\0".encode())
-            continue
-        h.update(f"\0file\0{path.name}\0{len(data)}\0".encode())
+            h.update(f"\0{rel}\0{len(data)}\0".encode())
+            h.update(data)
+        digest = _TEMPLATES[(root, signature)] = h.hexdigest()
+    return digest
+
+
+def code_hash(templates_dir: Path) -> str:
+    """The one code hash: the generator's sources, the templates, the library versions."""
+    h = new_hash()
+    h.update(_package_digest().encode())
+    h.update(_templates_digest(templates_dir).encode())
+    return h.hexdigest()
+
+
+def data_hash(*values: Any) -> str:
+    """The one data hash: a canonical digest of `values` (see the module docstring)."""
+    h = new_hash()
+    for value in values:
+        _feed(h, value)
+    return h.hexdigest()
+
+
+def key(code: str, kind: str, *values: Any) -> str:
+    """A cache key: the code hash, what kind of value, and everything it was made of."""
+    return data_hash(code, kind, *values)
+
+
+def bytes_digest(data: bytes) -> str:
+    """Digest of a file's bytes (what the site manifest records)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _tag(h: Any, tag: str, text: str = "") -> None:
+    h.update(f"\x1e{tag}\x1f{text}".encode("utf-8", "surrogatepass"))
+
+
+def _feed(h: Any, v: Any) -> None:  # noqa: C901  (one branch per kind of value)
+    kind = type(v)
+    if v is None or kind is bool or kind is int or kind is str:
+        _tag(h, kind.__name__, str(v))
+    elif kind is float:
+        _tag(h, "float", repr(v))
+    elif isinstance(v, bytes | bytearray | memoryview):
+        data = bytes(v)
+        _tag(h, "bytes", str(len(data)))
         h.update(data)
+    elif isinstance(v, Path):
+        _tag(h, "path", v.name)
+    elif isinstance(v, dt.datetime | dt.date | dt.time):
+        _tag(h, kind.__name__, v.isoformat())
+    elif isinstance(v, tuple | list):
+        _tag(h, "seq", str(len(v)))
+        for item in v:
+            _feed(h, item)
+    elif isinstance(v, dict):
+        _tag(h, "map", str(len(v)))
+        for k in sorted(v, key=repr):
+            _feed(h, k)
+            _feed(h, v[k])
+    elif isinstance(v, set | frozenset):
+        _tag(h, "set", str(len(v)))
+        for item in sorted(v, key=repr):
+            _feed(h, item)
+    elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+        _tag(h, "dataclass", f"{kind.__module__}.{kind.__qualname__}")
+        for f in dataclasses.fields(v):
+            _tag(h, "field", f.name)
+            _feed(h, getattr(v, f.name))
+    elif kind.__module__.startswith("numpy"):
+        _feed_numpy(h, v)
+    elif kind.__module__.startswith("pandas"):
+        _feed_pandas(h, v)
+    elif isinstance(v, float):  # float subclasses
+        _tag(h, "float", repr(float(v)))
+    else:
+        raise TypeError(f"cannot hash a {kind.__qualname__} for a cache key")
 
 
-def recall(cache_dir: Path | None, name: str, key: str) -> Any:
-    """The result stored under `key`, or None."""
-    if cache_dir is None:
-        return None
-    try:
-        stored_key, value = pickle.loads((cache_dir / f"{name}.pickle").read_bytes())
-    except Exception:  # noqa: BLE001  (missing, truncated or from other code: compute it)
-        return None
-    return value if stored_key == key else None
+def _feed_numpy(h: Any, v: Any) -> None:
+    if hasattr(v, "shape") and hasattr(v, "dtype") and getattr(v, "ndim", 0) > 0:
+        _tag(h, "ndarray", f"{v.dtype.str}{v.shape}")
+        if v.dtype.kind == "O":
+            for item in v.ravel().tolist():
+                _feed(h, item)
+        else:
+            import numpy as np  # present: v is a numpy array
+
+            h.update(np.ascontiguousarray(v).tobytes())
+    else:  # a numpy scalar
+        item = v.item()
+        if isinstance(item, float) and math.isnan(item):
+            item = math.nan
+        _feed(h, item)
 
 
-def keep(cache_dir: Path | None, name: str, key: str, value: Any) -> None:
-    """Store `value` under `key` (replacing the step's previous result)."""
-    if cache_dir is not None:
-        write_atomic(cache_dir / f"{name}.pickle",
-                     pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL))
+def _feed_pandas(h: Any, v: Any) -> None:
+    name = type(v).__name__
+    if name == "DataFrame":
+        _tag(h, "frame", str(v.shape))
+        _feed_index(h, v.index)
+        for column in v.columns:
+            _feed(h, str(column))
+            _feed_numpy(h, v[column].to_numpy())
+    elif name == "Series":
+        _tag(h, "series", str(v.name))
+        _feed_index(h, v.index)
+        _feed_numpy(h, v.to_numpy())
+    elif name == "Timestamp":
+        _tag(h, "timestamp", v.isoformat())
+    elif name in ("DatetimeIndex", "Index", "RangeIndex"):
+        _feed_index(h, v)
+    elif v is getattr(sys.modules.get("pandas"), "NA", object()) or name == "NaTType":
+        _tag(h, name)
+    else:
+        raise TypeError(f"cannot hash a pandas {name} for a cache key")
+
+
+def _feed_index(h: Any, index: Any) -> None:
+    _tag(h, "index", f"{type(index).__name__}:{index.name}")
+    values = index.to_numpy()
+    if values.dtype.kind == "M":
+        values = values.astype("datetime64[ns]")
+    _feed_numpy(h, values) if len(values) else _tag(h, "empty")

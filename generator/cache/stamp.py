@@ -1,73 +1,65 @@
-"""Is the built site already up to date?  Decided from content hashes, before any heavy import.
+"""Is the built site already up to date? Decided from file bytes, before any heavy import.
 
-The fingerprint covers everything a build reads: the generator's own code, settings,
-templates, content, committed snapshots, the price files of the source, the build options
-and the clock's date.  It is stored in the output folder's marker file after a good build;
-a build whose fingerprint matches is skipped (a no-change rebuild costs a few file reads).
-Standard library only: importing this module must stay cheap.
+The stamp is the key of a whole build: the code hash (the generator, the templates, the
+library versions), the build options, the clock's date, the settings, every content file,
+every committed snapshot and every input file of the source. A good build records it in
+the output folder's marker file; a build whose stamp matches is skipped (a no-change
+rebuild costs a few file reads). Standard library only: importing this must stay cheap.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from generator import clock
+from generator.cache import keys
 from generator.config import Config
 
-PACKAGE = Path(__file__).resolve().parent.parent
 
-
-def _files(folder: Path) -> Iterable[Path]:
+def _files(folder: Path) -> Iterable[tuple[str, bytes]]:
     if folder.is_dir():
-        yield from sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in
-                          p.parts)
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            yield path.relative_to(folder).as_posix(), path.read_bytes()
 
 
-def compute_fingerprint(config: Config, options: dict[str, object]) -> str | None:
-    """sha256 over every input of a build; None when it cannot be known without fetching."""
+def _named(folder: Path, names: Iterable[str]) -> dict[str, bytes | None]:
+    out: dict[str, bytes | None] = {}
+    for name in names:
+        path = folder / name
+        out[name] = path.read_bytes() if path.is_file() else None
+    return out
+
+
+def compute_stamp(config: Config, options: dict[str, object]) -> str | None:
+    """The key of a build with `options`; None when it cannot be known without fetching."""
+    from generator.sources.spec import source_folders, ticker_filename
+
     source = str(options.get("source", ""))
     if source == "yfinance" and options.get("fetch", True):
         return None  # the fetch itself may change the inputs
-    h = hashlib.sha256()
-    h.update(json.dumps(options, sort_keys=True, default=str).encode())
-    h.update(clock.today().isoformat().encode())  # which weeks count as backfilled
-    groups: list[tuple[str, Path]] = [
-        ("code", PACKAGE),
-        ("templates", config.templates_dir),
-        ("content", config.content_dir),
+    settings = config.root / "pyproject.toml"
+    values: list[object] = [
+        sorted(options.items()), clock.today(),
+        settings.read_bytes() if settings.is_file() else None,
+        list(_files(config.content_dir)),
     ]
     if source != "sample":
-        groups.append(("issues", config.issues_dir))
-    for label, folder in groups:
-        for path in _files(folder):
-            h.update(f"{label}:{path.relative_to(folder).as_posix()}\n".encode())
-            h.update(hashlib.sha256(path.read_bytes()).digest())
-    settings = config.root / "pyproject.toml"
-    h.update(hashlib.sha256(settings.read_bytes()).digest() if settings.is_file() else b"-")
-    if source.startswith("csv:") or source == "yfinance":
-        folder = Path(source[4:]).expanduser() if source.startswith("csv:") else config.prices_dir
-        for ticker in config.all_tickers:
-            path = folder / (ticker.replace("^", "_") + ".csv")
-            h.update(ticker.encode())
-            h.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"-")
-        # shares outstanding (flows): `DIR/shares/` for csv:DIR, `data/shares/` for the store
-        shares = folder / "shares" if source.startswith("csv:") else config.data_dir / "shares"
-        for ticker in config.flow_etfs:
-            path = shares / (ticker.replace("^", "_") + ".csv")
-            h.update(f"shares:{ticker}".encode())
-            h.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"-")
-    return h.hexdigest()
+        values.append(list(_files(config.issues_dir)))
+        folders = source_folders(source, config)
+        assert folders is not None
+        values.append(_named(folders[0], (ticker_filename(t) for t in config.all_tickers)))
+        values.append(_named(folders[1], (ticker_filename(t) for t in config.flow_etfs)))
+    return keys.key(keys.code_hash(config.templates_dir), "build", *values)
 
 
 def up_to_date(config: Config, options: dict[str, object], out: Path) -> dict[str, object] | None:
     """The previous build's stamp when `out` was built from exactly these inputs, else None."""
-    fingerprint = compute_fingerprint(config, options)
-    stamp = read_stamp(out)
-    if fingerprint and stamp and stamp.get("fingerprint") == fingerprint:
-        return stamp
+    stamp = compute_stamp(config, options)
+    recorded = read_stamp(out)
+    if stamp and recorded and recorded.get("fingerprint") == stamp:
+        return recorded
     return None
 
 

@@ -1,4 +1,9 @@
-"""A warm rendering process for the few charts and images a typical rebuild needs.
+"""The one render-pool policy: a few jobs go to one warm worker, many to every core.
+
+`start(fn, jobs, cost=...)` decides by the estimated seconds of work: under
+`POOL_MIN_SECONDS` the jobs run in the warm worker while the build goes on (the returned
+call collects them); above it they run on a pool of workers on every core before `start`
+returns, in chunks of about `CHUNK_SECONDS`, with progress reported per chunk.
 
 vl-convert's JavaScript engine takes ~0.4 s to start in a process, and a call holds the GIL.
 `warm()` starts one spawned worker at the beginning of a build; it imports the chart code
@@ -21,6 +26,10 @@ from typing import TypeVar
 
 T = TypeVar("T")
 A = TypeVar("A")
+J = TypeVar("J")
+
+POOL_MIN_SECONDS = 2.0  # estimated work under which the warm worker is enough
+CHUNK_SECONDS = 1.0  # estimated work per chunk on the pool
 
 _warm: ProcessPoolExecutor | None = None  # the one spawned worker of `warm()`
 _many: ProcessPoolExecutor | None = None  # the every-core pool of `run_all`, kept in `warm()`
@@ -62,7 +71,7 @@ def _new_pool() -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
-        ctx.set_forkserver_preload(["generator.charts.vega", "vl_convert"])
+        ctx.set_forkserver_preload(["generator.charts.render", "vl_convert"])
     return ProcessPoolExecutor(max_workers=min(os.cpu_count() or 1, 4), mp_context=ctx)
 
 
@@ -123,3 +132,38 @@ def submit(fn: Callable[..., T], *args: object) -> Callable[[], T]:
             return result
     value = fn(*args)
     return lambda: value
+
+
+def start(fn: Callable[[list[J]], list[T]], jobs: list[J], *, cost: Callable[[J], float],
+          progress: Callable[[int, int], None] | None = None) -> Callable[[], list[T]]:
+    """`fn` over `jobs` (a list in, one result per job out), by the one policy above.
+
+    Returns the call that gives the results in the order of `jobs`.
+    """
+    if not jobs:
+        return lambda: []
+    seconds = [cost(job) for job in jobs]
+    if sum(seconds) < POOL_MIN_SECONDS or (os.cpu_count() or 1) < 2:
+        pending = submit(fn, jobs)
+
+        def collect() -> list[T]:
+            results = pending()
+            if progress:
+                progress(len(jobs), len(jobs))
+            return results
+
+        return collect
+    chunks: list[list[J]] = [[]]
+    load = 0.0
+    for job, s in zip(jobs, seconds, strict=True):
+        if chunks[-1] and load + s > CHUNK_SECONDS:
+            chunks.append([])
+            load = 0.0
+        chunks[-1].append(job)
+        load += s
+    results: list[T] = []
+    for chunk_results in run_all(fn, chunks):
+        results.extend(chunk_results)
+        if progress:
+            progress(len(results), len(jobs))
+    return lambda: results

@@ -1,22 +1,22 @@
-"""PNG images of an issue: the feed's score chart and the 1200×630 sharing card.
+"""The 1200×630 sharing cards: an issue's (score, band, change, its last year of scores)
+and the site's own (title and description).
 
-Pure builders (Altair charts) plus `render_*` functions returning PNG bytes through
-vl-convert; caching and parallel rendering live in `imageset.py`.
+Parts (words, rows, shape) are pandas only; the layouts (Altair, imported when called) are
+compiled once per shape by `vega.py`; `render.py` turns them into PNG bytes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from generator.charts import vega as chartrender
-from generator.charts.data import BANDS, CONFIG, FONT, LINE, Parts, band_of, prepare
+from generator.charts.data import CONFIG, FONT, LINE, Parts
 from generator.charts.data import series as _series
-from generator.site.templates import fmt_score, fmt_signed
+from generator.format import BANDS, band_of, fmt_date, fmt_score, fmt_signed
 
 if TYPE_CHECKING:
     import altair as alt
@@ -40,13 +40,14 @@ class CardText:
     change: str
 
 
-def card_text(site: str, week: str, as_of: str, score: float, previous: float) -> CardText:
-    """Card wording for one issue (`as_of` already formatted for people)."""
+def card_text(site: str, week: str, as_of: dt.date, score: float, previous: float
+              ) -> CardText:
+    """Card wording for one issue."""
     ok = not math.isnan(score)
     change = ""
     if ok and not math.isnan(previous):
-        change = f"{fmt_signed(score - previous)} points on the week".replace("-", "\u2212")
-    return CardText(site, f"Week {week} · as of {as_of}", fmt_score(score),
+        change = f"{fmt_signed(score - previous)} points on the week"
+    return CardText(site, f"Week {week} · as of {fmt_date(as_of)}", fmt_score(score),
                     band_of(score) if ok else "No score", change)
 
 
@@ -100,13 +101,6 @@ def card_layout(shape: tuple, texts: dict[str, str], live: bool = False) -> alt.
     )
 
 
-def card_chart(text: CardText, weeks: pd.DataFrame | None) -> alt.LayerChart:
-    """The whole card as an Altair chart (words and rows included)."""
-    parts = card_parts(text, weeks)
-    chart = card_layout(parts.shape, parts.texts)
-    return chart.properties(datasets=parts.data) if parts.data else chart
-
-
 def _card_line(n: int) -> list:
     import altair as alt
 
@@ -127,28 +121,8 @@ def _card_line(n: int) -> list:
     ]
 
 
-def render_card_png(text: CardText, weeks: pd.DataFrame | None, *,
-                    cache_dir: Path | None = None) -> bytes:
-    """The sharing card as a 1200×630 PNG (through its compiled layout)."""
-    parts = card_parts(text, weeks)
-    spec = chartrender.vega_spec(parts, live=False, cache_dir=cache_dir,
-                                 code=chartrender.code_version("card"), kind="card")
-    return chartrender.vega_to_png(spec, scale=1.0)
-
-
-def render_score_png(weeks: pd.DataFrame, *, cache_dir: Path | None = None) -> bytes:
-    """The issue's score chart as a PNG on white (for feed readers)."""
-    spec = chartrender.vega_spec(prepare("score", weeks), live=False, cache_dir=cache_dir,
-                                 code=chartrender.code_version())
-    return chartrender.vega_to_png(spec, scale=1.5)
-
-
-def render_site_card_png(title: str, description: str) -> bytes:
-    """The site's card: its title and description, wrapped, on white."""
-    import altair as alt
-
-    from generator.charts.layouts import render_png
-
+def site_card_parts(title: str, description: str) -> Parts:
+    """The site's card: its title and its description wrapped to four lines of ~44 chars."""
     words, lines, line = description.split(), [], ""
     for word in words:
         if len(line) + len(word) + 1 > 44 and line:
@@ -157,20 +131,27 @@ def render_site_card_png(title: str, description: str) -> bytes:
         else:
             line = f"{line} {word}".strip()
     lines.append(line)
+    texts = {"title": title, **{f"line{i}": text for i, text in enumerate(lines[:4])}}
+    return Parts(("site", len(lines[:4])), texts)
+
+
+def site_card_layout(shape: tuple, texts: dict[str, str], live: bool = False
+                     ) -> alt.LayerChart:
+    """The site's 1200×630 card: title, description and a rule in the line colour."""
+    import altair as alt
+
+    rows = [(200, "title", 72, 800, "#1d232b"),
+            *((290 + 60 * i, f"line{i}", 40, 400, "#5b6570") for i in range(shape[1]))]
     layers = [
-        alt.Chart(pd.DataFrame({"t": [t]})).mark_text(
+        alt.Chart(pd.DataFrame({"t": [texts[key]]})).mark_text(
             align="left", baseline="alphabetic", font=FONT, fontSize=size, fontWeight=weight,
             color=color,
         ).encode(x=alt.value(80), y=alt.value(y), text="t:N")
-        for y, t, size, weight, color in [
-            (200, title, 72, 800, "#1d232b"),
-            *((290 + 60 * i, t, 40, 400, "#5b6570") for i, t in enumerate(lines[:4])),
-        ]
+        for y, key, size, weight, color in rows
     ]
     rule = alt.Chart(pd.DataFrame({"x": [80]})).mark_rule(color=LINE, strokeWidth=8).encode(
         x=alt.value(80), x2=alt.value(380), y=alt.value(540))
-    chart = alt.layer(*layers, rule).properties(
+    return alt.layer(*layers, rule).properties(
         width=CARD_W, height=CARD_H,
         config={**CONFIG, "autosize": {"type": "none"}, "padding": 0, "background": "white"},
     )
-    return render_png(chart, scale=1.0)

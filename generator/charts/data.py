@@ -3,19 +3,23 @@
 For every chart of the weekly table, `prepare(name, weeks)` returns `Parts`: the named
 datasets (JSON-ready rows), the texts (title, subtitle) and the `shape`, the few choices that
 change the chart's structure (axis tick interval, which layers exist). The Altair layouts in
-`charts.py` are built from a shape and texts alone, so one compiled layout serves every week
-with the same shape (see `chartrender.py`). Also here: the descriptions (aria-label and
-figcaption) and the number and date formats. Only pandas and numpy; no Altair.
+`layouts.py` are built from a shape and texts alone, so one compiled layout serves every week
+with the same shape (see `vega.py`). Also here: the descriptions (aria-label and figcaption),
+the site's chart style and `Chart`, a rendered chart. Only pandas and numpy; no Altair.
+Numbers and dates in words go through `generator.format`, like everywhere else.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+
+from generator.format import band_of, fmt_corr, fmt_date, fmt_score
 
 WIDTH, HEIGHT = 640, 250  # whole SVG, axes and title included (autosize "fit")
 
@@ -25,20 +29,7 @@ LINE = "#4e86c4"  # mid-tone blue: enough contrast on white and on near-black
 ACCENT = "#e07b39"
 OFF, ON, MID = "#d1495b", "#2a9d8f", "#8a8a8a"
 
-# Same bands as the score definition (SPEC §5); the top band includes 100.
-BANDS: tuple[tuple[float, float, str], ...] = (
-    (0, 25, "Strong risk-off"),
-    (25, 45, "Risk-off"),
-    (45, 55, "Neutral"),
-    (55, 75, "Risk-on"),
-    (75, 100, "Strong risk-on"),
-)
-BAND_FILL = ((OFF, 0.16), (OFF, 0.08), (MID, 0.08), (ON, 0.08), (ON, 0.16))
-
-# Month names without the C library's locale.
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+BAND_FILL = ((OFF, 0.16), (OFF, 0.08), (MID, 0.08), (ON, 0.08), (ON, 0.16))  # per BANDS
 
 CONFIG: dict = {
     "background": "transparent",
@@ -86,6 +77,28 @@ CORR_TITLE = "BTC–Russell 2000 correlation"
 ALT_TITLE = "Altseason index"
 
 Rows = list[dict]
+
+ISSUE_CHARTS = ("score", "rut", "relative_strength", "correlation", "altseason")
+_VIEWBOX = re.compile(r'<svg\b[^>]*\sviewBox="0 0 ([\d.]+) ([\d.]+)"')
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One rendered chart: its static SVG (inline-ready) and, for the live view, its Vega."""
+
+    name: str
+    title: str
+    description: str
+    svg: str
+    vega: str = ""  # compact Vega spec for the live view (assets/charts.js); "" = static only
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Width and height of the static chart in CSS pixels (its viewBox)."""
+        m = _VIEWBOX.search(self.svg)
+        if m is None:
+            raise ValueError(f"chart {self.name}: SVG without a viewBox")
+        return round(float(m.group(1))), round(float(m.group(2)))
 
 
 @dataclass(frozen=True)
@@ -204,28 +217,12 @@ def ticks(index: pd.DatetimeIndex) -> tuple[str, int]:
     return ("year", 2)
 
 
-def format_date(d: pd.Timestamp) -> str:
-    """'14 February 2026'."""
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
-def format_level(v: float) -> str:
-    """A 0–100 level with one decimal, truncated: 54.96 -> '54.9', so the number shown is in
-    the same band / zone as the value (all thresholds are whole numbers)."""
-    return f"{math.floor(round(v * 10, 6)) / 10:.1f}"
 
 
-def signed(v: float) -> str:
-    """'+0.35', '-0.12', '+0.00' (never '-0.00')."""
-    return f"{round(v, 2) + 0.0:+.2f}"
 
 
-def band_of(score: float) -> str:
-    """The band name of a score in [0, 100]."""
-    for lo, hi, name in BANDS:
-        if lo <= score < hi:
-            return name
-    return BANDS[-1][2] if score >= BANDS[-1][0] else BANDS[0][2]
 
 
 # --- each chart's parts ---------------------------------------------------------------
@@ -245,7 +242,7 @@ def score_parts(weeks: pd.DataFrame, title: str | None = None) -> Parts:
     data = rows(weeks.index, score=s)
     subtitle = "0–100: mean percentile of the components against their own last five years"
     return Parts(("score", ticks(weeks.index)), {"title": title, "subtitle": subtitle},
-                 {"main": data, "latest": latest_row(data, "score", format_level(last[1]))})
+                 {"main": data, "latest": latest_row(data, "score", fmt_score(last[1]))})
 
 
 def rut_parts(weeks: pd.DataFrame, title: str | None = None) -> Parts:
@@ -285,7 +282,7 @@ def relative_strength_parts(weeks: pd.DataFrame, title: str | None = None) -> Pa
         return _no_data("relative_strength", title)
     data = rows(weeks.index, rs=rs)
     subtitle = (
-        f"IWM ÷ SPY total return, rebased to 100 on {format_date(rs.first_valid_index())}; "
+        f"IWM ÷ SPY total return, rebased to 100 on {fmt_date(rs.first_valid_index())}; "
         "above 100: small caps ahead"
     )
     return Parts(("relative_strength", ticks(weeks.index)),
@@ -301,7 +298,7 @@ def correlation_parts(weeks: pd.DataFrame, title: str | None = None) -> Parts:
     if (last := latest(corr)) is None:
         return _no_data("correlation", title)
     data = rows(weeks.index, corr=corr)
-    label = signed(last[1]).replace("-", "\u2212")
+    label = fmt_corr(last[1])
     subtitle = "Pearson correlation of daily log returns over the last 90 trading days"
     return Parts(("correlation", ticks(weeks.index)), {"title": title, "subtitle": subtitle},
                  {"main": data, "latest": latest_row(data, "corr", label)})
@@ -317,7 +314,7 @@ def altseason_parts(weeks: pd.DataFrame, title: str | None = None) -> Parts:
     data = rows(weeks.index, alt=idx)
     subtitle = "Share of the alt basket (%) beating BTC over the last 90 days"
     return Parts(("altseason", ticks(weeks.index)), {"title": title, "subtitle": subtitle},
-                 {"main": data, "latest": latest_row(data, "alt", format_level(last[1]))})
+                 {"main": data, "latest": latest_row(data, "alt", fmt_score(last[1]))})
 
 
 # --- descriptions (aria-label, figcaption) ----------------------------------------------
@@ -338,8 +335,8 @@ def describe_score(weeks: pd.DataFrame) -> str:
         return _missing("Composite score", weeks)
     d, v = last
     return (
-        f"Composite score over {_span(weeks)}; latest {format_level(v)} ({band_of(v)}) "
-        f"on {format_date(d)}."
+        f"Composite score over {_span(weeks)}; latest {fmt_score(v)} ({band_of(v)}) "
+        f"on {fmt_date(d)}."
     )
 
 
@@ -349,7 +346,7 @@ def describe_rut(weeks: pd.DataFrame) -> str:
     if (last := latest(close)) is None:
         return _missing("Russell 2000 weekly close", weeks)
     d, v = last
-    text = f"Russell 2000 weekly close over {_span(weeks)}; latest {v:,.0f} on {format_date(d)}"
+    text = f"Russell 2000 weekly close over {_span(weeks)}; latest {v:,.0f} on {fmt_date(d)}"
     record = series(weeks, "rut_record_level").get(d)
     if record is not None and math.isfinite(record) and record > 0:
         gap = v / record - 1
@@ -363,7 +360,7 @@ def describe_rut(weeks: pd.DataFrame) -> str:
         plural = "s" if len(breakouts) > 1 else ""
         text += (
             f". {len(breakouts)} breakout week{plural} shown, the latest on "
-            f"{format_date(breakouts[-1])}"
+            f"{fmt_date(breakouts[-1])}"
         )
     else:
         text += ". No breakout week in this window"
@@ -376,11 +373,11 @@ def describe_relative_strength(weeks: pd.DataFrame) -> str:
     if (last := latest(rs)) is None:
         return _missing("IWM/SPY relative strength", weeks)
     d, v = last
-    start = format_date(rs.first_valid_index())
+    start = fmt_date(rs.first_valid_index())
     lead = "ahead of" if v >= 100 else "behind"
     return (
         f"IWM/SPY total-return ratio rebased to 100 on {start}; latest {v:.1f} on "
-        f"{format_date(d)}: small caps {abs(v - 100):.1f}% {lead} large caps since then."
+        f"{fmt_date(d)}: small caps {abs(v - 100):.1f}% {lead} large caps since then."
     )
 
 
@@ -391,7 +388,7 @@ def describe_correlation(weeks: pd.DataFrame) -> str:
     d, v = last
     return (
         f"90-day correlation of daily BTC and Russell 2000 returns over {_span(weeks)}; "
-        f"latest {signed(v)} on {format_date(d)}."
+        f"latest {fmt_corr(v)} on {fmt_date(d)}."
     )
 
 
@@ -405,7 +402,7 @@ def describe_altseason(weeks: pd.DataFrame) -> str:
     )
     return (
         f"Altseason index (share of the alt basket beating BTC over 90 days) over "
-        f"{_span(weeks)}; latest {format_level(v)} on {format_date(d)}: {zone}."
+        f"{_span(weeks)}; latest {fmt_score(v)} on {fmt_date(d)}: {zone}."
     )
 
 

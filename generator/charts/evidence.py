@@ -1,7 +1,7 @@
 """The evidence chart: forward returns after breakouts against every week, per horizon.
 
 `forward_return_parts` (pandas only) gives its rows, words, y range and shape; `layout`
-(Altair, imported when called) draws a shape, compiled once by `chartrender`.
+(Altair, imported when called) draws a shape, compiled once by `vega.py`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 from generator.charts.data import ACCENT, CONFIG, INK, MID, WIDTH, Parts, json_number
 from generator.evidence.study import EVENT_FLAGS, HORIZONS
 from generator.evidence.text import ARTICLES, EVENT_NAMES, asset_name
-from generator.site.templates import fmt_pct
+from generator.format import fmt_pct
 
 if TYPE_CHECKING:
     import altair as alt

@@ -1,62 +1,30 @@
 """Altair layouts of the weekly signal table's charts.
 
-A layout is built from a chart's `shape` and words alone (see `chartdata.Parts`) and reads
-its rows from named datasets ("main", "latest", "breakouts"), so `chartrender` compiles
-each layout once and fills in every week's rows. `build(name, weeks)` and the `*_chart`
-functions give the whole chart, rows included, for direct use (tests, notebooks).
+A layout is built from a chart's `shape` and words alone (see `data.Parts`) and reads its
+rows from named datasets ("main", "latest", "breakouts"), so `vega.py` compiles each layout
+once and fills in every week's rows. `with_data(parts)` gives the whole chart, rows
+included, for notebooks and for the test that a filled layout equals a direct compile.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 
 import altair as alt
 import pandas as pd
 
-from generator.charts import vega as chartrender
-from generator.charts.data import (  # noqa: F401  (re-exported: the charts' public vocabulary)
+from generator.charts.data import (
     ACCENT,
-    ALT_TITLE,
     BAND_FILL,
-    BANDS,
-    CHART_DATA,
     CONFIG,
-    CORR_TITLE,
-    FONT,
     HEIGHT,
-    INK,
     LINE,
     MID,
-    OFF,
     ON,
-    RS_TITLE,
-    RUT_TITLE,
-    SCORE_TITLE,
     WIDTH,
     Parts,
-    band_of,
-    chart_description,
-    compact,
-    format_date,
-    format_level,
-    prepare,
-    series,
 )
-from generator.charts.vega import RENDER_OPTIONS, canonical_ids, postprocess_svg  # noqa: F401
-from generator.files import write_atomic
-
-_compact = compact  # older name, kept for callers
-
-
-@alt.theme.register("riskon", enable=False)
-def riskon_theme() -> alt.theme.ThemeConfig:
-    """The site theme, for ad-hoc charts; the charts below carry the same config themselves."""
-    return {"config": CONFIG}  # type: ignore[return-value]
-
+from generator.format import BANDS
 
 # --- building blocks -------------------------------------------------------------------
 
@@ -313,139 +281,3 @@ def with_data(parts: Parts, *, interactive: bool = False) -> alt.TopLevelMixin:
     """The whole Altair chart of `parts`: its layout with its words and rows."""
     chart = layout(parts.shape, parts.texts, interactive)
     return chart.properties(datasets=parts.data) if parts.data else chart
-
-
-def build(name: str, weeks: pd.DataFrame, *, interactive: bool = False,
-          title: str | None = None) -> alt.TopLevelMixin:
-    """Chart `name` of the weekly rows `weeks` (a DatetimeIndex of as-of dates)."""
-    return with_data(prepare(name, weeks, title), interactive=interactive)
-
-
-def score_chart(weeks: pd.DataFrame, *, interactive: bool = False) -> alt.TopLevelMixin:
-    """The 0–100 composite score over the five band ranges, latest point marked."""
-    return build("score", weeks, interactive=interactive)
-
-
-def rut_chart(weeks: pd.DataFrame, *, interactive: bool = False) -> alt.TopLevelMixin:
-    """Weekly ^RUT close, its record level (dashed step) and breakout weeks (triangles)."""
-    return build("rut", weeks, interactive=interactive)
-
-
-def relative_strength_chart(weeks: pd.DataFrame, *, interactive: bool = False
-                            ) -> alt.TopLevelMixin:
-    """IWM/SPY total-return ratio rebased to 100 at the first point of the window."""
-    return build("relative_strength", weeks, interactive=interactive)
-
-
-def correlation_chart(weeks: pd.DataFrame, *, interactive: bool = False) -> alt.TopLevelMixin:
-    """90-day BTC–^RUT return correlation on a fixed [-1, 1] scale with a zero rule."""
-    return build("correlation", weeks, interactive=interactive)
-
-
-def altseason_chart(weeks: pd.DataFrame, *, interactive: bool = False) -> alt.TopLevelMixin:
-    """Altseason index 0–100 with the 75 (altseason) and 25 (BTC season) thresholds."""
-    return build("altseason", weeks, interactive=interactive)
-
-
-@dataclass(frozen=True)
-class ChartDef:
-    """A chart of the weekly table: its title, its builder and its text description."""
-
-    title: str
-    build: Callable[..., alt.TopLevelMixin]  # (weeks, *, interactive=False)
-    describe: Callable[[pd.DataFrame], str]
-
-
-CHARTS: dict[str, ChartDef] = {
-    name: ChartDef(d.title, fn, d.describe)
-    for (name, d), fn in zip(
-        CHART_DATA.items(),
-        (score_chart, rut_chart, relative_strength_chart, correlation_chart, altseason_chart),
-        strict=True,
-    )
-}
-
-
-# --- Altair charts to SVG, Vega and PNG (direct: compiled per call) --------------------
-
-_RENDER_OPTIONS = RENDER_OPTIONS
-
-
-def spec_key(spec: dict) -> str:
-    """Cache key: sha256 of the canonical spec JSON (plus the renderer and its options)."""
-    head = json.dumps({"vl-convert": chartrender.vl_convert_version(), **RENDER_OPTIONS},
-                      sort_keys=True)
-    body = json.dumps(spec, sort_keys=True)
-    return hashlib.sha256(f"{head}\n{body}".encode()).hexdigest()
-
-
-def _vegalite_to_svg(spec: dict) -> str:
-    return chartrender.vega_to_svg(chartrender.compile_vegalite(spec))
-
-
-def _raw_svg(spec: dict, cache_dir: Path | None) -> str:
-    """vl-convert's SVG for `spec`, through `cache_dir/svg/<key>.svg` when given."""
-    if cache_dir is None:
-        return _vegalite_to_svg(spec)
-    path = Path(cache_dir) / "svg" / f"{spec_key(spec)}.svg"
-    try:
-        cached = path.read_text(encoding="utf-8")
-        if cached.lstrip().startswith(("<svg", "<?xml")):
-            return cached
-    except FileNotFoundError:
-        pass
-    svg = _vegalite_to_svg(spec)
-    write_atomic(path, svg.encode("utf-8"))
-    return svg
-
-
-def _title_text(spec: dict) -> str:
-    title = spec.get("title", "")
-    text = title.get("text", "") if isinstance(title, dict) else title
-    return " ".join(text) if isinstance(text, list) else str(text)
-
-
-def render_svg(
-    chart: alt.TopLevelMixin,
-    *,
-    cache_dir: Path | None,
-    prefix: str,
-    description: str | None = None,
-    standalone: bool = False,
-) -> str:
-    """SVG markup of `chart`, ready to inline (ids prefixed with `prefix`, ARIA, responsive).
-
-    The spec is validated; vl-convert's raw output is cached under `cache_dir/svg/` by spec
-    hash, so the cache does not depend on `prefix` or `description`.
-    """
-    spec = chart.to_dict(validate=True)
-    raw = _raw_svg(spec, cache_dir)
-    label = description or _title_text(spec) or "Chart"
-    return postprocess_svg(raw, prefix=prefix, label=label, title=label, standalone=standalone)
-
-
-def render_chart(
-    name: str, weeks: pd.DataFrame, *, cache_dir: Path | None, prefix: str | None = None
-) -> str:
-    """Inline SVG of chart `name` from CHARTS, labelled with its description."""
-    chart_def = CHARTS[name]
-    return render_svg(
-        chart_def.build(weeks),
-        cache_dir=cache_dir,
-        prefix=prefix or f"chart-{name.replace('_', '-')}",
-        description=chart_def.describe(weeks),
-    )
-
-
-def render_vega(chart: alt.TopLevelMixin) -> str:
-    """The chart compiled to a compact Vega spec, safe inside <script type="application/json">."""
-    return chartrender.vega_json(chartrender.compile_vegalite(chart.to_dict(validate=True)))
-
-
-def render_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:
-    """PNG of `chart` on white (for Open Graph images); depends on the installed fonts."""
-    import vl_convert
-
-    spec = chart.to_dict(validate=True)
-    spec["config"] = {**spec.get("config", {}), "background": "white"}
-    return vl_convert.vegalite_to_png(spec, scale=scale, **RENDER_OPTIONS)

@@ -1,64 +1,38 @@
 """Charts to SVG, Vega JSON and PNG through compiled layouts, without Altair on the hot path.
 
-A chart's structure depends only on its `shape` (see `chartdata.Parts`); its rows and words
-change every week. So each (layout, shape, static or live) is built with Altair and compiled
-to Vega by vl-convert once, with placeholder words and empty named datasets: a *template*,
-kept in memory and on disk (`<cache_dir>/templates/<key>.json`). Rendering a week's chart
-puts its words and rows into the template and hands the Vega spec to vl-convert: Altair and
-the Vega-Lite compiler stay out of the per-chart cost, and a build whose templates are all
-on disk never imports Altair. `tests/test_chartrender.py` checks that a filled template gives
-exactly the bytes of compiling the same chart directly.
+A chart's structure depends only on its `shape` (see `charts.data.Parts`); its rows and
+words change every week. So each (layout kind, shape, static or live) is built with Altair
+and compiled to Vega by vl-convert once, with placeholder words and empty named datasets: a
+*layout*. Rendering a week's chart puts its words and rows into the layout and hands the
+Vega spec to vl-convert, so Altair and the Vega-Lite compiler stay out of the per-chart
+cost. Where layouts are kept between builds is the cache wing's business: the render
+functions take a `Layouts` callable (`compile_layout` memoised in memory by default).
+`tests/charts/test_vega.py` checks that a filled layout gives exactly the bytes of
+compiling the same chart with its rows directly.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
-import importlib.metadata
 import json
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 from generator.charts.data import Parts
-from generator.files import write_atomic
 
 RENDER_OPTIONS: dict = {
     "allowed_base_urls": [], "format_locale": "en-US", "time_format_locale": "en-US",
 }
-_SOURCES = ("chartdata.py", "charts.py", "chartrender.py")
-_KIND_SOURCES = {"chart": (), "evidence": ("evidence_chart.py",), "card": ("images.py",)}
 _MARK = "@@riskon:"  # placeholder words look like "@@riskon:title@@"
 
-Template = str  # compiled Vega spec as JSON text, with placeholders
-
-
-def vl_convert_version() -> str:
-    try:
-        return importlib.metadata.version("vl-convert-python")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover
-        return "unknown"
-
-
-@functools.cache
-def code_version(kind: str = "chart") -> str:
-    """Hash of everything that decides the bytes of a `kind` chart: its code and vl-convert
-    (read once per process: the code running is the code that was imported)."""
-    here = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256(vl_convert_version().encode() + kind.encode())
-    for path in sorted(here.rglob("*.py")):
-        h.update(path.read_bytes())
-    return h.hexdigest()
+Layout = str  # compiled Vega spec as JSON text, with placeholders
+# (kind, shape, text keys, dataset names, live) -> the compiled layout
+Layouts = Callable[[str, tuple, tuple[str, ...], tuple[str, ...], bool], Layout]
 
 
 def placeholder(key: str) -> str:
     return f"{_MARK}{key}@@"
-
-
-# --- templates ---------------------------------------------------------------------------
-
-_memo: dict[str, Template] = {}
 
 
 def compile_vegalite(spec: dict) -> dict:
@@ -70,8 +44,25 @@ def compile_vegalite(spec: dict) -> dict:
     return vl_convert.vegalite_to_vega(spec, vl_version=version)
 
 
-def _compile(kind: str, shape: tuple, text_keys: tuple[str, ...], data_names: tuple[str, ...],
-             live: bool) -> Template:
+def layout_spec(kind: str, shape: tuple, texts: dict[str, str], live: bool,
+                data: dict[str, list]) -> dict:
+    """The Vega-Lite spec of a layout (imports Altair): "chart", "evidence", "card", "site"."""
+    if kind == "chart":
+        from generator.charts.layouts import layout
+    elif kind == "evidence":
+        from generator.charts.evidence import layout
+    elif kind == "card":
+        from generator.charts.cards import card_layout as layout
+    else:
+        from generator.charts.cards import site_card_layout as layout
+    spec = layout(shape, texts, live).to_dict(validate=True)
+    if data:
+        spec.setdefault("datasets", {}).update(data)
+    return spec
+
+
+def compile_layout(kind: str, shape: tuple, text_keys: tuple[str, ...],
+                   data_names: tuple[str, ...], live: bool) -> Layout:
     """Build the layout with placeholder words and empty datasets; compile it to Vega."""
     spec = layout_spec(kind, shape, {k: placeholder(k) for k in text_keys}, live,
                        {name: [] for name in data_names})
@@ -79,53 +70,18 @@ def _compile(kind: str, shape: tuple, text_keys: tuple[str, ...], data_names: tu
                       ensure_ascii=False)
 
 
-def layout_spec(kind: str, shape: tuple, texts: dict[str, str], live: bool,
-                data: dict[str, list]) -> dict:
-    """The Vega-Lite spec of a layout (imports Altair): "chart", "evidence" or "card"."""
-    if kind == "chart":
-        from generator.charts.layouts import layout
-    elif kind == "evidence":
-        from generator.charts.evidence import layout
-    else:
-        from generator.charts.cards import card_layout as layout
-    spec = layout(shape, texts, live).to_dict(validate=True)
-    if data:
-        spec.setdefault("datasets", {}).update(data)
-    return spec
+in_memory: Layouts = functools.cache(compile_layout)
 
 
-def template(kind: str, shape: tuple, text_keys: tuple[str, ...], data_names: tuple[str, ...],
-             live: bool, cache_dir: Path | None, code: str) -> Template:
-    """The compiled layout, from memory, from `cache_dir/templates/`, or compiled now."""
-    key = hashlib.sha256(
-        json.dumps([code, kind, shape, text_keys, data_names, live]).encode()
-    ).hexdigest()
-    if (hit := _memo.get(key)) is not None:
-        return hit
-    path = cache_dir / "templates" / f"{key}.json" if cache_dir is not None else None
-    text = None
-    if path is not None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            pass
-    if text is None:
-        text = _compile(kind, shape, text_keys, data_names, live)
-        if path is not None:
-            write_atomic(path, text.encode("utf-8"))
-    _memo[key] = text
-    return text
-
-
-def fill(tpl: Template, texts: dict[str, str], data: dict[str, list],
+def fill(layout: Layout, texts: dict[str, str], data: dict[str, list],
          numbers: dict[str, float] | None = None) -> dict:
-    """The template with its words, rows and numbers (signal values): a Vega spec to render."""
+    """The layout with its words, rows and numbers (signal values): a Vega spec to render."""
     for key, value in texts.items():
-        tpl = tpl.replace(json.dumps(placeholder(key), ensure_ascii=False),
-                          json.dumps(value, ensure_ascii=False))
-    if _MARK in tpl:
-        raise ValueError(f"template placeholder left unfilled: {tpl[tpl.index(_MARK):][:40]}")
-    spec = json.loads(tpl)
+        layout = layout.replace(json.dumps(placeholder(key), ensure_ascii=False),
+                                json.dumps(value, ensure_ascii=False))
+    if _MARK in layout:
+        raise ValueError(f"layout placeholder left unfilled: {layout[layout.index(_MARK):][:40]}")
+    spec = json.loads(layout)
     for entry in spec.get("data", ()):
         if entry.get("name") in data:
             entry["values"] = data[entry["name"]]
@@ -135,12 +91,12 @@ def fill(tpl: Template, texts: dict[str, str], data: dict[str, list],
     return spec
 
 
-def vega_spec(parts: Parts, *, live: bool, cache_dir: Path | None, code: str,
-              kind: str = "chart") -> dict:
-    """The Vega spec of `parts` (static or live) through its template."""
-    tpl = template(kind, parts.shape, tuple(sorted(parts.texts)), tuple(sorted(parts.data)),
-                   live, cache_dir, code)
-    return fill(tpl, parts.texts, parts.data, parts.numbers)
+def vega_spec(parts: Parts, *, live: bool, kind: str = "chart",
+              layouts: Layouts = in_memory) -> dict:
+    """The Vega spec of `parts` (static or live) through its compiled layout."""
+    layout = layouts(kind, parts.shape, tuple(sorted(parts.texts)), tuple(sorted(parts.data)),
+                     live)
+    return fill(layout, parts.texts, parts.data, parts.numbers)
 
 
 # --- output formats -------------------------------------------------------------------
@@ -236,15 +192,12 @@ def slim_svg(svg: str) -> str:
     return svg
 
 
-def postprocess_svg(
-    svg: str, *, prefix: str, label: str, title: str = "", standalone: bool = False
-) -> str:
-    """Make vl-convert's SVG fit to inline in a page (or, `standalone`, to serve as a file).
+def postprocess_svg(svg: str, *, prefix: str, label: str, title: str = "") -> str:
+    """Make vl-convert's SVG fit to inline in a page.
 
     Ids and their references get `prefix` so several charts share a page; the root gets
-    role="img", aria-label and a <title> (inner ARIA attributes are dropped); inline SVG
-    scales to its container (width 100%, viewBox kept) and draws text in the page's colour;
-    a standalone file keeps its pixel size and gets a white background with dark text.
+    role="img", aria-label and a <title> (inner ARIA attributes are dropped); the SVG
+    scales to its container (width 100%, viewBox kept) and draws text in the page's colour.
     """
     if not _PREFIX.match(prefix):
         raise ValueError(f"invalid SVG id prefix {prefix!r}")
@@ -257,13 +210,8 @@ def postprocess_svg(
     # One accessible image: Vega's inner roles and labels (titles keep theirs even with
     # aria=False) would only repeat the description under a role="img".
     body = re.sub(r'\s(?:role|aria-[a-z]+)="[^"]*"', "", svg[root.end() :])
-    if not standalone:
-        attrs = re.sub(r'\s(?:width|height)="[^"]*"', "", attrs)
-        attrs += ' width="100%" preserveAspectRatio="xMinYMin meet"'
-    else:
-        attrs += ' color="#222"'
+    attrs = re.sub(r'\s(?:width|height)="[^"]*"', "", attrs)
+    attrs += ' width="100%" preserveAspectRatio="xMinYMin meet"'
     attrs += f' role="img" aria-label="{html.escape(label, quote=True)}"'
     head = f"<svg{attrs}><title>{html.escape(title or label, quote=False)}</title>"
-    if standalone:
-        head += '<rect width="100%" height="100%" fill="white"/>'
     return head + body.rstrip() + "\n"

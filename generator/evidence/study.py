@@ -21,7 +21,7 @@ Definitions (all pure; the page text in `evidence_text` restates them for reader
 
 Forward returns use data after each as-of date by construction: they belong here, never
 to an issue's frozen numbers. The evidence is recomputed from all data at every build whose
-data changed (`cached_evidence`).
+data changed.
 """
 
 from __future__ import annotations
@@ -30,14 +30,12 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from generator.cache import keys as memo
-from generator.evidence.stats import LEVEL, RESAMPLES, SEED, bootstrap_medians, percentile_interval
 from generator.config import Config
+from generator.evidence.stats import LEVEL, RESAMPLES, SEED, bootstrap_medians, percentile_interval
 from generator.prices import Prices
 from generator.signals.core import format_value
 
@@ -271,19 +269,3 @@ def compute_evidence(
         last_as_of=pd.Timestamp(archive.index[-1]).date(),
     )
 
-
-def cached_evidence(archive: pd.DataFrame, prices: Prices, config: Config,
-                    cache_dir: Path | None) -> Evidence:
-    """`compute_evidence`, read back from `cache_dir` while its inputs are unchanged
-    (`generator.cache.keys`: the code, the settings, every archive row and every price)."""
-    if cache_dir is None:
-        return compute_evidence(archive, prices, config)
-    h = memo.new_key("evidence", memo.settings(config))
-    memo.frames(h, {"archive": archive})
-    memo.frames(h, prices)
-    key = h.hexdigest()
-    evidence = memo.recall(cache_dir, "evidence", key)
-    if not isinstance(evidence, Evidence):
-        evidence = compute_evidence(archive, prices, config)
-        memo.keep(cache_dir, "evidence", key, evidence)
-    return evidence

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from generator.config import Config
 from generator.evidence.study import BASKET, EVENT_FLAGS, HORIZONS, LEVEL, RESAMPLES, SEED, Evidence
-from generator.site.templates import fmt_pct
+from generator.format import fmt_pct, fmt_pp
 
 SMALL_N = 10
 HEADLINE_HORIZON = 13
@@ -39,9 +39,6 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _pp(x: float) -> str:
-    """A difference of returns in percentage points: `+12.3`, `−4.0`."""
-    return f"{x * 100:+,.1f}".replace("-", "−")
 
 
 def _events(event: str, n: int) -> str:
@@ -66,7 +63,7 @@ def asset_sentence(evidence: Evidence, event: str, asset: str, horizon: int) -> 
     if not s.has_interval:
         return _capital(f"{lead}. A single event allows no interval, and one case proves nothing.")
     interval = (f"the {LEVEL:.0%} interval of the difference in medians, "
-                f"[{_pp(s.low)}, {_pp(s.high)}] percentage points,")
+                f"[{fmt_pp(s.low)}, {fmt_pp(s.high)}] percentage points,")
     if not s.excludes_zero:
         text = (f"{lead}; {interval} includes zero, so the record does not support the claim "
                 f"that {name} does better after {ARTICLES[event]} {one}.")

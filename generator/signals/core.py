@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from generator.config import COMPONENTS, Config
+from generator.format import band_of
 from generator.prices import Prices
+from generator.weeks import equity_calendar, weekly_positions
 
 SIGNAL_COLUMNS = (
     "rut_close",
@@ -37,44 +39,6 @@ SIGNAL_COLUMNS = (
 )
 CSV_COLUMNS = ("week", "as_of", *SIGNAL_COLUMNS)
 BOOL_COLUMNS = ("rut_record_week", "rut_breakout_week", "iwm_breakout_week")
-
-BANDS = (
-    (0.0, 25.0, "Strong risk-off"),
-    (25.0, 45.0, "Risk-off"),
-    (45.0, 55.0, "Neutral"),
-    (55.0, 75.0, "Risk-on"),
-    (75.0, math.inf, "Strong risk-on"),
-)
-
-
-# --- calendar -------------------------------------------------------------------------
-
-
-def equity_calendar(rut: pd.DataFrame) -> pd.DatetimeIndex:
-    """E: the dates of `^RUT` rows with a close, ascending."""
-    return pd.DatetimeIndex(rut.index[rut["close"].notna()]).sort_values()
-
-
-def iso_week(day: pd.Timestamp) -> str:
-    """ISO week label `YYYY-Www` of a date."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def week_slug(week: str) -> str:
-    """URL slug of a week: `2025-W38` -> `2025-w38`."""
-    return week.lower()
-
-
-def weekly_positions(calendar: pd.DatetimeIndex) -> tuple[list[str], np.ndarray]:
-    """ISO week labels and the E-position of each week's as-of date (its last E date)."""
-    iso = calendar.isocalendar()
-    labels = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
-    last: dict[str, int] = {}
-    for pos, label in enumerate(labels):
-        last[label] = pos
-    return list(last), np.fromiter(last.values(), dtype=np.int64, count=len(last))
-
 
 # --- records and breakouts ------------------------------------------------------------
 
@@ -235,16 +199,6 @@ def composite_score(parts: dict[str, float], weights: dict[str, float]) -> float
     return total / weight_sum if weight_sum > 0 else math.nan
 
 
-def band(score: float) -> str:
-    """Band name of a 0–100 score; empty string when the score is missing."""
-    if score != score:
-        return ""
-    for low, high, name in BANDS:
-        if low <= score < high:
-            return name
-    return BANDS[0][2] if score < 0 else BANDS[-1][2]
-
-
 # --- the tables -----------------------------------------------------------------------
 
 
@@ -340,7 +294,7 @@ def compute_weeks(daily: pd.DataFrame, config: Config) -> pd.DataFrame:
         composite_score({n: float(parts[n][i]) for n in COMPONENTS}, config.weights)
         for i in range(len(ends))
     ]
-    weeks["band"] = [band(s) for s in weeks["score"]]
+    weeks["band"] = [band_of(s) for s in weeks["score"]]
     weeks.index.name = "as_of"
     return weeks[["week", *SIGNAL_COLUMNS, "rs_ratio"]]
 

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from generator.config import Config
-from generator.signals.flows import FlowBook, flow_book
+from generator.format import fmt_corr, fmt_num, fmt_pct, fmt_usd
 from generator.prices import Prices
-from generator.site.templates import fmt_corr, fmt_num, fmt_pct
 from generator.signals.core import correlation_at, log_returns, trailing_pair
+from generator.signals.flows import FlowBook, flow_book
 
 EXTENDED_COLUMNS = (
     "eth_btc_13w",
@@ -219,14 +219,6 @@ def _gap(bounds: Bounds, ticker: str, *days: pd.Timestamp) -> str | None:
     return None
 
 
-def fmt_usd(x: float) -> str:
-    """A signed dollar amount: `+$1.23bn`, `−$450m`; `n/a` when missing."""
-    if x != x:
-        return "n/a"
-    sign = "+" if x >= 0 else "−"
-    a = abs(x)
-    text = f"${a / 1e9:,.2f}bn" if a >= 1e9 else f"${a / 1e6:,.0f}m"
-    return sign + text
 
 
 def display_value(name: str, value: float) -> str:

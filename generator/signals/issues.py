@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from generator.config import COMPONENTS, Config
 from generator.prices import Prices
-from generator.signals.core import SIGNAL_COLUMNS, week_slug
+from generator.signals.core import SIGNAL_COLUMNS
+from generator.weeks import is_provisional, week_path, week_slug
 
 ISSUE_WINDOW_WEEKS = 156  # three years of weekly points in an issue's charts
 CHART_COLUMNS = (
@@ -104,7 +103,7 @@ class Issue:
 
     @property
     def path(self) -> str:
-        return f"issues/{self.slug}/"
+        return week_path(self.week)
 
     @property
     def score(self) -> float:
@@ -133,27 +132,6 @@ class Issue:
         return bool(self.values["rut_breakout_week"] or self.values["iwm_breakout_week"])
 
 
-DIGEST_ATTR = "riskon_digest"
-
-
-def digest_window(days: np.ndarray, columns: dict[str, np.ndarray]) -> str:
-    """Hash of a chart window: its dates (datetime64[D]) and its columns as float64, by name."""
-    names = sorted(columns)
-    h = hashlib.sha256(days.astype("datetime64[D]").tobytes())
-    h.update("\n".join(names).encode())
-    if names:
-        h.update(np.column_stack([np.asarray(columns[n], dtype="float64") for n in names])
-                 .tobytes())
-    return h.hexdigest()
-
-
-def is_provisional(as_of: dt.date, latest: bool) -> bool:
-    """Only the latest week can be incomplete: its data stops before Friday.
-
-    Earlier weeks are complete by construction (a later trading day exists), and a
-    latest week whose data reaches Friday has every trading day it will have.
-    """
-    return latest and as_of.weekday() < 4
 
 
 def make_components(

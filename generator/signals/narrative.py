@@ -14,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from generator.format import fmt_corr, fmt_date, fmt_num, fmt_pct, fmt_score
+from generator.signals.core import breakout_days, record_days
 from generator.signals.issues import Issue
-from generator.site.templates import fmt_corr, fmt_date, fmt_num, fmt_pct, fmt_score
-from generator.signals.core import breakout_days, iso_week, record_days
+from generator.weeks import iso_week
 
 ALTSEASON, BTC_SEASON = 75.0, 25.0
 

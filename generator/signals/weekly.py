@@ -14,9 +14,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from generator.config import Config
-from generator.signals.further import EXTENDED_COLUMNS, Extended, compute_extended, reasons_at
-from generator.signals.issues import Issue, build_issues
-from generator.signals.narrative import Context, compose, compute_contexts
 from generator.prices import Prices
 from generator.signals.core import (
     CSV_COLUMNS,
@@ -25,6 +22,9 @@ from generator.signals.core import (
     compute_daily,
     compute_weeks,
 )
+from generator.signals.further import EXTENDED_COLUMNS, Extended, compute_extended, reasons_at
+from generator.signals.issues import Issue, build_issues
+from generator.signals.narrative import Context, compose, compute_contexts
 
 ISSUE_COLUMNS = (*SIGNAL_COLUMNS, *EXTENDED_COLUMNS)
 

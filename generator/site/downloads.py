@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from generator.config import COMPONENTS
+from generator.signals.core import CSV_COLUMNS
 from generator.signals.further import EXTENDED_LABELS
-from generator.signals.core import COMPONENTS, CSV_COLUMNS
 
 _COMPONENT_NAMES = {
     "rut_trend": "the Russell 2000 trend",

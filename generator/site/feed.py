@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from generator.config import Config
+from generator.format import fmt_date, fmt_score
+from generator.signals.issues import Issue
+from generator.site.links import rebase_links
+from generator.site.templates import render_page
+
+if TYPE_CHECKING:
+    from generator.site.pages import SiteInputs
 
 
 @dataclass(frozen=True)
@@ -54,3 +63,52 @@ def render_feed(config: Config, items: Sequence[FeedItem], updated: dt.datetime)
         if item.image_url:
             entry.enclosure(item.image_url, str(item.image_length), "image/png")
     return fg.rss_str(pretty=True)
+
+
+def published(issue: Issue) -> dt.datetime:
+    """Publication time of an issue: its as-of date, 22:00 UTC (after the US close)."""
+    return dt.datetime.combine(issue.as_of, dt.time(22, 0), tzinfo=dt.UTC)
+
+
+def issue_title(issue: Issue) -> str:
+    """`Week 2026-W08: Risk-on (68.0)` — the feed title of an issue with no editor's title."""
+    return f"Week {issue.week}: {issue.band or 'no score'} ({fmt_score(issue.score)})"
+
+
+def feed_items(inputs: SiteInputs) -> list[FeedItem]:
+    """The newest `feed_size` issues as feed items, newest first."""
+    cfg = inputs.config
+    items = []
+    for issue in reversed(inputs.issues[-cfg.feed_size :]):
+        note = inputs.notes.get(issue.week)
+        url = cfg.url(issue.path)
+        note_html = rebase_links(note.html, cfg.url(), url) if note else ""
+        images = inputs.images.get(issue.week)
+        png = images.score if images is not None else None
+        image_url = cfg.url(f"{issue.path}score.png") if png is not None else ""
+        html = render_page(
+            cfg.templates_dir, "feed_item.html", issue=issue, note=note, note_html=note_html,
+            config=cfg, sample=inputs.sample, root=cfg.url(), image_url=image_url,
+        )
+        html = rebase_links(html, cfg.url(), url)
+        items.append(FeedItem(
+            title=note.title if note and note.title else issue_title(issue),
+            url=url,
+            published=published(issue),
+            summary=note.summary if note and note.summary else _summary(issue),
+            html=html,
+            author=note.author if note else "",
+            image_url=image_url,
+            image_length=len(png) if png is not None else 0,
+        ))
+    return items
+
+
+def _summary(issue: Issue) -> str:
+    band = issue.band or "n/a"
+    text = f"Risk-on score {fmt_score(issue.score)} ({band}) as of {fmt_date(issue.as_of)}."
+    if not math.isnan(issue.previous_score):
+        text += f" Last week: {fmt_score(issue.previous_score)} ({issue.previous_band})."
+    if issue.values["rut_breakout_week"]:
+        text += " The Russell 2000 broke out to a record after a long base."
+    return text

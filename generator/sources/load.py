@@ -1,22 +1,28 @@
-"""Where prices come from: `yfinance` (live, into the store), `csv:DIR`, or `sample`."""
+"""Where prices come from: the store `data/prices/` (kept current from Yahoo), `csv:DIR`, or
+`sample`.
+
+Reading is split in two so the cache wing can keep the parsed result: `read_inputs` reads
+the bytes of every file a source has (I/O), `parse_inputs` turns them into validated price
+frames and shares series (pure). The `sample` source reads nothing.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from generator.cache import keys as memo
 from generator.config import Config
-from generator.errors import DataError, UserError
-from generator.prices import Prices, load_price_csv, ticker_filename
-from generator.store.shares import load_shares, shares_dir
+from generator.errors import DataError
+from generator.prices import Prices, parse_price_csv
+from generator.sources.spec import parse_source, source_folders, ticker_filename
 from generator.sources.validate import validate_prices
+from generator.store.prices import check_store_frame
+from generator.store.shares import parse_shares_csv
 
-SOURCES_HELP = "yfinance (default: fetch into data/prices, then build from it), csv:DIR, sample"
+YAHOO_LABEL = "Yahoo Finance via yfinance"
 
 
 @dataclass(frozen=True)
@@ -31,91 +37,79 @@ class Loaded:
     shares: dict[str, pd.Series] = field(default_factory=dict)  # shares outstanding, for flows
 
 
-def parse_source(spec: str) -> tuple[str, Path | None]:
-    """Split a `--source` value into its kind and folder; raise UserError when unknown."""
-    if spec in ("yfinance", "sample"):
-        return spec, None
-    if spec.startswith("csv:") and len(spec) > 4:
-        return "csv", Path(spec[4:]).expanduser()
-    raise UserError(f"--source {spec!r}: unknown source (use {SOURCES_HELP})")
+@dataclass(frozen=True)
+class Inputs:
+    """The raw files of a source: `{ticker: bytes}` of prices and of shares outstanding."""
+
+    kind: str  # "store" or "csv"
+    label: str
+    prices: dict[str, tuple[Path, bytes]]
+    shares: dict[str, tuple[Path, bytes]]
 
 
-def load_source(spec: str, config: Config, *, fetch: bool = True) -> Loaded:
-    """Read prices from the source named by `spec` (fetching first for `yfinance`)."""
+
+
+def read_inputs(spec: str, config: Config) -> Inputs | None:
+    """The bytes of every configured ticker's file in the source (None for `sample`)."""
     kind, folder = parse_source(spec)
-    if kind == "sample":
-        from generator.sources.sample import load_sample
-
-        return Loaded(load_sample(config), "synthetic sample market (not real prices)", sample=True)
-    if kind == "csv":
-        assert folder is not None
-        if not folder.is_dir():
-            raise DataError(f"{folder}: no such folder for --source csv:DIR")
-        prices, warnings, shares = _read_remembered(
-            config, folder, folder / "shares",  # `DIR/shares/`, if any
-            lambda: (*load_csv_dir(folder, config.all_tickers),
-                     load_shares(folder / "shares", config.flow_etfs)))
-        return Loaded(prices, f"CSV files in {folder.name}/", warnings=warnings, shares=shares)
-    failures: dict[str, str] = {}
-    warnings: list[str] = []
-    if fetch:
-        from generator.sources.yahoo import fetch_into_store
-
-        result = fetch_into_store(config)
-        failures, warnings = dict(result.failures), list(result.warnings)
-        warnings.extend(fetch_shares_notes(config))
-    from generator.store.prices import load_store
-
-    prices, _, shares = _read_remembered(
-        config, config.prices_dir, shares_dir(config.data_dir),
-        lambda: (load_store(config.prices_dir, config.all_tickers), [],
-                 load_shares(shares_dir(config.data_dir), config.flow_etfs)))
-    return Loaded(prices, "Yahoo Finance via yfinance", failures=failures, warnings=warnings,
-                  shares=shares)
+    folders = source_folders(spec, config)
+    if folders is None:
+        return None
+    prices_folder, shares_folder = folders
+    if kind == "csv" and not prices_folder.is_dir():
+        raise DataError(f"{prices_folder}: no such folder for --source csv:DIR")
+    return Inputs(
+        kind="csv" if kind == "csv" else "store",
+        label=f"CSV files in {prices_folder.name}/" if kind == "csv" else YAHOO_LABEL,
+        prices=_read(prices_folder, config.all_tickers),
+        shares=_read(shares_folder, config.flow_etfs),
+    )
 
 
-def _read_remembered(config: Config, prices_folder: Path, shares_folder: Path,
-                     read: Callable[[], tuple[Prices, list[str], dict[str, pd.Series]]],
-                     ) -> tuple[Prices, list[str], dict[str, pd.Series]]:
-    """`read()` (prices, their warnings, shares), or its result kept in the cache while the
-    bytes of every file it reads are unchanged (parsing and checking ~25 files: ~0.2 s)."""
-    h = memo.new_key("prices", repr(config.all_tickers), repr(config.flow_etfs))
-    memo.files(h, (prices_folder / ticker_filename(t) for t in config.all_tickers))
-    memo.files(h, (shares_folder / ticker_filename(t) for t in config.flow_etfs))
-    key = h.hexdigest()
-    got = memo.recall(config.cache_dir, "prices", key)
-    if got is None:
-        got = read()
-        memo.keep(config.cache_dir, "prices", key, got)
-    return got
-
-
-def fetch_shares_notes(config: Config) -> list[str]:
-    """Fetch shares outstanding into `data/shares/`; a failure is a note, flows stay n/a."""
-    from generator.sources.yahoo import fetch_shares_into_store
-
-    result = fetch_shares_into_store(config)
-    return [f"{ticker}: no shares outstanding from Yahoo ({reason}); its flows stay n/a"
-            for ticker, reason in sorted(result.failures.items())]
-
-
-def load_csv_dir(folder: Path, tickers: tuple[str, ...]) -> tuple[Prices, list[str]]:
-    """Read and validate `<TICKER>.csv` for each ticker present in `folder`."""
-    prices: Prices = {}
-    warnings: list[str] = []
+def _read(folder: Path, tickers: tuple[str, ...]) -> dict[str, tuple[Path, bytes]]:
+    out = {}
     for ticker in tickers:
         path = folder / ticker_filename(ticker)
-        if not path.is_file():
-            continue
+        if path.is_file():
+            out[ticker] = (path, path.read_bytes())
+    return out
+
+
+def parse_inputs(inputs: Inputs) -> tuple[Prices, list[str], dict[str, pd.Series]]:
+    """Price frames (validated: repaired CSV files with warnings; the store checked
+    strictly), warnings, and shares-outstanding series. DataError names a bad file."""
+    prices: Prices = {}
+    warnings: list[str] = []
+    for ticker, (path, data) in inputs.prices.items():
         try:
-            frame = load_price_csv(path)
+            frame = parse_price_csv(data.decode("utf-8"))
         except (ValueError, KeyError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-            raise DataError(f"{path}: not a price CSV ({exc})") from None
-        clean, notes = validate_prices(ticker, frame)
-        warnings.extend(notes)
+            what = "not a price CSV" if inputs.kind == "csv" else "corrupt price file"
+            raise DataError(f"{path}: {what} ({exc})") from None
+        if inputs.kind == "store":
+            problem = check_store_frame(frame)
+            if problem:
+                raise DataError(f"{path}: corrupt price file: {problem}")
+            clean = frame
+        else:
+            clean, notes = validate_prices(ticker, frame)
+            warnings.extend(notes)
         if not clean.empty:
             prices[ticker] = clean
-    return prices, warnings
+    shares = {}
+    for ticker, (path, data) in inputs.shares.items():
+        try:
+            shares[ticker] = parse_shares_csv(data.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise DataError(f"{path}: corrupt shares file: {exc}") from None
+    return prices, warnings, shares
+
+
+def load_sample_source(config: Config) -> Loaded:
+    """The synthetic sample market (never used unless asked for)."""
+    from generator.sources.sample import load_sample
+
+    return Loaded(load_sample(config), "synthetic sample market (not real prices)", sample=True)
 
 
 def cut_prices(prices: Prices, until: dt.date | None) -> Prices:
@@ -124,3 +118,11 @@ def cut_prices(prices: Prices, until: dt.date | None) -> Prices:
         return prices
     stamp = pd.Timestamp(until)
     return {t: f[f.index <= stamp] for t, f in prices.items() if (f.index <= stamp).any()}
+
+
+def cut_shares(shares: dict[str, pd.Series], until: dt.date | None) -> dict[str, pd.Series]:
+    """Keep only reports dated on or before `until` (a build as it would have been then)."""
+    if until is None:
+        return dict(shares)
+    stamp = pd.Timestamp(until)
+    return {t: s[s.index <= stamp] for t, s in shares.items()}

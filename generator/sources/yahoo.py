@@ -24,9 +24,9 @@ import pandas as pd
 
 from generator.config import Config
 from generator.prices import Prices, empty_frame
-from generator.store.shares import load_shares, merge_shares, normalize_shares, shares_dir, write_shares
-from generator.store.prices import load_store, merge_prices, restatement_factors, write_store
 from generator.sources.validate import validate_prices
+from generator.store.prices import load_store, merge_prices, restatement_factors, write_store
+from generator.store.shares import load_shares, merge_shares, normalize_shares, write_shares
 
 OVERLAP_DAYS = 10  # refetch this much stored history: catches late corrections and restatements
 YAHOO_COLUMNS = {
@@ -171,7 +171,7 @@ def fetch_shares_into_store(
     `shares` holds the merged stored series of the tickers fetched; a failed ticker keeps
     its file untouched and appears only in `failures`.
     """
-    folder = shares_dir(config.data_dir)
+    folder = config.shares_dir
     stored = load_shares(folder, config.flow_etfs)
     starts = {}
     for ticker in config.flow_etfs:

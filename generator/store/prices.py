@@ -18,15 +18,15 @@ import numpy as np
 import pandas as pd
 
 from generator.errors import DataError
-from generator.files import write_atomic
 from generator.prices import (
     COLUMNS,
     Prices,
     format_price_csv,
-    load_price_csv,
     normalize_frame,
-    ticker_filename,
+    parse_price_csv,
 )
+from generator.store.naming import ticker_filename
+from generator.writer import write_atomic
 
 RESTATE_TOLERANCE = 1e-5  # relative; Yahoo's float32 noise is ~1e-7, a dividend >= ~1e-4
 PRICE_COLUMNS = ("open", "high", "low", "close")
@@ -42,13 +42,18 @@ def load_store(prices_dir: Path, tickers: Iterable[str]) -> Prices:
     return prices
 
 
+def load_price_csv(path: Path) -> pd.DataFrame:
+    """Read one price CSV file into a price frame (no checks)."""
+    return parse_price_csv(Path(path).read_text(encoding="utf-8"))
+
+
 def load_store_file(path: Path) -> pd.DataFrame:
     """Read one store CSV and check its invariants; raise DataError naming the file."""
     try:
         df = load_price_csv(path)
     except (OSError, ValueError) as exc:  # pandas parser errors are ValueErrors
         raise DataError(f"{path}: corrupt price file: {exc}") from None
-    problem = _store_problem(df)
+    problem = check_store_frame(df)
     if problem:
         raise DataError(f"{path}: corrupt price file: {problem}")
     return df
@@ -93,8 +98,8 @@ def write_store(prices_dir: Path, prices: Mapping[str, pd.DataFrame]) -> list[st
     return changed
 
 
-def _store_problem(df: pd.DataFrame) -> str | None:
-    """What breaks the store invariants of a frame read from disk, if anything."""
+def check_store_frame(df: pd.DataFrame) -> str | None:
+    """What breaks the store invariants of a frame read from disk, if anything (pure)."""
     if df.index.hasnans:
         return "a row has no valid date"
     if not df.index.is_unique:

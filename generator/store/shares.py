@@ -7,7 +7,6 @@ A series here is float shares indexed by a tz-naive daily `DatetimeIndex` named 
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -15,13 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from generator.errors import DataError
-from generator.files import write_atomic
-from generator.prices import ticker_filename
-
-
-def shares_dir(data_dir: Path) -> Path:
-    """Where shares files live: `data/shares/`."""
-    return Path(data_dir) / "shares"
+from generator.store.naming import ticker_filename
+from generator.writer import write_atomic
 
 
 def empty_shares() -> pd.Series:
@@ -108,10 +102,3 @@ def write_shares(directory: Path, shares: Mapping[str, pd.Series]) -> list[str]:
         changed.append(ticker)
     return changed
 
-
-def cut_shares(shares: Mapping[str, pd.Series], until: dt.date | None) -> dict[str, pd.Series]:
-    """Keep only reports dated on or before `until` (a build as it would have been then)."""
-    if until is None:
-        return dict(shares)
-    stamp = pd.Timestamp(until)
-    return {t: s[s.index <= stamp] for t, s in shares.items()}

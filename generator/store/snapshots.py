@@ -8,7 +8,6 @@ rewrites one; `riskon backfill --force` may.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import math
 import re
@@ -20,18 +19,9 @@ import numpy as np
 import pandas as pd
 
 from generator import __version__
-
-from generator.cache import keys as memo
 from generator.errors import DataError
-from generator.files import write_atomic
-from generator.signals.issues import (
-    CHART_COLUMNS,
-    DIGEST_ATTR,
-    Issue,
-    StaleInput,
-    digest_window,
-    make_components,
-)
+from generator.signals.issues import CHART_COLUMNS, Issue, StaleInput, make_components
+from generator.writer import write_atomic
 
 SCHEMA_VERSION = 1
 _NAME = re.compile(r"^(\d{4})-W(\d\d)\.json$")
@@ -137,38 +127,25 @@ def parse_snapshot(path: Path, data: bytes) -> dict[str, Any]:
     return doc
 
 
-_PARSED = "snapshots"  # memo step: {week: (file digest, Issue)} in .cache/snapshots.pickle
-
-
-def load_frozen(issues_dir: Path, cache_dir: Path | None = None) -> dict[str, Issue]:
-    """Every issue frozen in `data/issues/`, by week, each as its snapshot says.
-
-    Parsing 500 snapshots into issues takes about half a second; with `cache_dir`, the
-    issues are kept in `cache_dir/snapshots.pickle` with the hash of the file each came
-    from, and only a snapshot whose bytes changed (or a new one) is parsed again.
-    """
-    cached = memo.recall(cache_dir, _PARSED, memo.code_digest()) or {}
-    out: dict[str, Issue] = {}
-    entries: dict[str, tuple[str, Issue]] = {}
-    changed = False
+def read_snapshot_files(issues_dir: Path) -> dict[str, tuple[Path, bytes]]:
+    """The bytes of every snapshot in `data/issues/`, by week (file names are checked)."""
+    out: dict[str, tuple[Path, bytes]] = {}
     for path in sorted(issues_dir.glob("*.json")) if issues_dir.is_dir() else []:
         if not _NAME.match(path.name):
             raise DataError(f"{path}: not a snapshot name (YYYY-Www.json)")
-        data = path.read_bytes()
-        digest = hashlib.blake2b(data, digest_size=20).hexdigest()
-        hit = cached.get(path.stem)
-        if hit is not None and hit[0] == digest:
-            issue = hit[1]
-            window = issue.window  # a new object: its digest is tied to its id again
-            window.attrs[DIGEST_ATTR] = (window.attrs[DIGEST_ATTR][0], id(window))
-        else:
-            issue = issue_from_snapshot(parse_snapshot(path, data))
-            changed = True
-        out[path.stem] = issue
-        entries[path.stem] = (digest, issue)
-    if changed or len(entries) != len(cached):
-        memo.keep(cache_dir, _PARSED, memo.code_digest(), entries)
+        out[path.stem] = (path, path.read_bytes())
     return out
+
+
+def parse_issue(path: Path, data: bytes) -> Issue:
+    """The issue a snapshot file froze; DataError naming the file when it is unusable."""
+    return issue_from_snapshot(parse_snapshot(path, data))
+
+
+def load_frozen(issues_dir: Path) -> dict[str, Issue]:
+    """Every issue frozen in `data/issues/`, by week, each as its snapshot says."""
+    return {week: parse_issue(path, data)
+            for week, (path, data) in read_snapshot_files(issues_dir).items()}
 
 
 def write_snapshot(issues_dir: Path, doc: Mapping[str, Any], *, force: bool = False) -> bool:
@@ -226,8 +203,6 @@ def issue_from_snapshot(doc: Mapping[str, Any]) -> Issue:
     arrays = {k: np.array(cols[k], dtype=bool if k.endswith("_week") else "float64")
               for k in order}
     window = pd.DataFrame(arrays, index=dates, columns=order)
-    # (digest, id): pandas copies attrs to frames derived from this one, the id tells them apart
-    window.attrs[DIGEST_ATTR] = (digest_window(days, arrays), id(window))
     return Issue(
         week=doc["week"],
         as_of=dt.date.fromisoformat(doc["as_of"]),

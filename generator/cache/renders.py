@@ -1,0 +1,118 @@
+"""Charts and images, rendered only when the store does not have them.
+
+Every render job (`charts.render.RenderJob`) is keyed by its inputs; the jobs missing from
+the store go to the render workers by the one policy of `workers.start`, and each worker
+puts what it renders (and any chart layout it compiles) into the store itself, so a big
+render sends nothing back but the names of its entries. Compiled chart layouts are store
+entries too, kept in memory once read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+from generator.cache import workers
+from generator.cache.store import Entry, Store
+from generator.charts import render as charts_render
+from generator.charts import vega
+from generator.charts.data import Chart
+from generator.charts.render import RenderJob
+from generator.writer import StoredFile
+
+Progress = Callable[[int, int], None]
+
+
+def store_layouts(store: Store) -> vega.Layouts:
+    """Compiled layouts read from (or compiled into) `store`, kept in memory once read."""
+    memory: dict[str, str] = {}
+
+    def layouts(kind: str, shape: tuple, text_keys: tuple[str, ...],
+                data_names: tuple[str, ...], live: bool) -> str:
+        key = store.key("layout", kind, shape, text_keys, data_names, live)
+        if key not in memory:
+            hit = store.get(key, ".json")
+            if hit is not None:
+                memory[key] = hit.data.decode("utf-8")
+            else:
+                text = vega.compile_layout(kind, shape, text_keys, data_names, live)
+                store.put(key, ".json", text.encode("utf-8"), "layout")
+                memory[key] = text
+        return memory[key]
+
+    return layouts
+
+
+_WORKER_STORES: dict[tuple[str, str], tuple[Store, vega.Layouts]] = {}
+
+
+def _render_chunk(items: list[tuple[str, str, str, RenderJob]]) -> list[dict[str, Entry]]:
+    """Render and store each job (in a worker); returns the entries each one wrote."""
+    out = []
+    for cache_dir, code, key, job in items:
+        found = _WORKER_STORES.get((cache_dir, code))
+        if found is None:
+            store = Store(Path(cache_dir), code)
+            found = _WORKER_STORES[(cache_dir, code)] = (store, store_layouts(store))
+        store, layouts = found
+        store.written = {}
+        store.put(key, job.suffix, charts_render.render(job, layouts), "render")
+        out.append(dict(store.written))
+    return out
+
+
+def render_all(store: Store, jobs: Mapping[str, RenderJob], *,
+               progress: Progress | None = None
+               ) -> tuple[Callable[[], dict[str, StoredFile]], int]:
+    """Every job's bytes as a stored file, by the job's name in `jobs`, and how many jobs
+    the store did not have.
+
+    Those are rendered by `workers.start` (a few in the warm worker while the build goes on,
+    many on every core before this returns); call the result to get the files.
+    """
+    found: dict[str, StoredFile] = {}
+    missing: list[tuple[str, str, RenderJob]] = []
+    for name, job in jobs.items():
+        key = store.key("render", job)
+        hit = store.get(key, job.suffix)
+        if hit is None:
+            missing.append((name, key, job))
+        else:
+            found[name] = hit
+    cache_dir = str(store.folder.parent)
+    pending = workers.start(
+        _render_chunk, [(cache_dir, store.code, key, job) for _, key, job in missing],
+        cost=lambda item: item[3].cost, progress=progress)
+
+    def collect() -> dict[str, StoredFile]:
+        for written in pending():
+            store.adopt(written)
+        for name, key, job in missing:
+            stored = store.get(key, job.suffix)
+            if stored is None:  # the entry is gone or damaged: render it here
+                stored = store.put(key, job.suffix,
+                                   charts_render.render(job, store_layouts(store)), "render")
+            found[name] = stored
+        return found
+
+    return collect, len(missing)
+
+
+class LazyCharts(Mapping[str, list[Chart]]):
+    """Charts by name, read from their stored file only when a page asks for them (a page
+    found in the store never does)."""
+
+    def __init__(self, stored: Mapping[str, StoredFile]) -> None:
+        self._stored = dict(stored)
+        self._loaded: dict[str, list[Chart]] = {}
+
+    def __getitem__(self, name: str) -> list[Chart]:
+        if name not in self._loaded:
+            self._loaded[name] = charts_render.load_charts(self._stored[name].data)
+        return self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._stored)
+
+    def __len__(self) -> int:
+        return len(self._stored)

@@ -1,0 +1,175 @@
+"""The one keyed store of the cache: `.cache/objects/<key><suffix>`, one index, one prune.
+
+Every cached thing — parsed prices, the weekly table, parsed snapshots, the evidence,
+compiled chart layouts, rendered charts and images, rendered pages — is a file named by its
+key (`keys.key`: the code hash, its kind and everything it was made from) and recorded in
+`.cache/index.json` with its size, modification time, content digest, kind and the code
+hash that made it. A value is only read back when its file still matches the index (a site
+file hard-linked from the store and edited in place no longer does), so a damaged or
+foreign file only means the value is made again.
+
+A full build prunes: every entry made by other code goes, and so does every entry the build
+did not use, except compiled chart layouts, which belong to no week and are kept while the
+code that compiled them is current.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from generator.cache import keys
+from generator.writer import StoredFile, write_atomic
+
+OBJECTS = "objects"
+INDEX = "index.json"
+KEPT_WHILE_CODE_CURRENT = frozenset({"layout"})
+
+Entry = list  # [size, mtime_ns, digest, kind, code]
+
+
+class Store:
+    """Get and put values by key; `save` writes the index (and prunes after a full build).
+
+    A render worker opens a Store on the same folder without reading the index
+    (`read_index=False`), puts its results and sends `written` back; the build's Store
+    `adopt`s them.
+    """
+
+    def __init__(self, cache_dir: Path, code: str, *, read_index: bool = True) -> None:
+        self.folder = Path(cache_dir) / OBJECTS
+        self.code = code
+        self.index: dict[str, Entry] = _read_index(self.folder / INDEX) if read_index else {}
+        self.used: set[str] = set()
+        self.written: dict[str, Entry] = {}
+        self.hits = self.misses = 0
+
+    def key(self, kind: str, *values: Any) -> str:
+        """The key of a value of `kind` made from `values` with this store's code."""
+        return keys.key(self.code, kind, *values)
+
+    # --- files -------------------------------------------------------------------------
+
+    def get(self, key: str, suffix: str) -> StoredFile | None:
+        """The stored file of `key`, or None (missing, or changed since it was stored)."""
+        name = key + suffix
+        entry = self.index.get(name)
+        if entry is None:
+            self.misses += 1
+            return None
+        path = self.folder / name
+        try:
+            st = path.stat()
+        except OSError:
+            self.misses += 1
+            return None
+        if [st.st_size, st.st_mtime_ns] != entry[:2]:
+            self.misses += 1
+            return None
+        self.used.add(name)
+        self.hits += 1
+        return StoredFile(path, entry[0], entry[2])
+
+    def put(self, key: str, suffix: str, data: bytes, kind: str) -> StoredFile:
+        """Store `data` under `key` and return it as a stored file."""
+        name = key + suffix
+        path = self.folder / name
+        write_atomic(path, data)
+        st = path.stat()
+        digest = keys.bytes_digest(data)
+        entry = [st.st_size, st.st_mtime_ns, digest, kind, self.code]
+        self.index[name] = self.written[name] = entry
+        self.used.add(name)
+        return StoredFile(path, st.st_size, digest, data)
+
+    def adopt(self, written: dict[str, Entry]) -> None:
+        """Record entries another process (a render worker) put into this folder, with the
+        size and time their files have now (two workers may have written the same one)."""
+        for name, entry in written.items():
+            try:
+                st = (self.folder / name).stat()
+            except OSError:
+                continue
+            self.index[name] = [st.st_size, st.st_mtime_ns, *entry[2:]]
+            self.used.add(name)
+
+    # --- Python values -----------------------------------------------------------------
+
+    def get_value(self, key: str) -> Any:
+        """The value stored under `key` (a pickle), or None."""
+        stored = self.get(key, ".pickle")
+        if stored is None:
+            return None
+        try:
+            return pickle.loads(stored.data)
+        except Exception:  # noqa: BLE001  (truncated or from other code: make it again)
+            self.used.discard(key + ".pickle")
+            return None
+
+    def put_value(self, key: str, value: Any, kind: str) -> None:
+        """Store a Python value under `key`."""
+        self.put(key, ".pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), kind)
+
+    # --- the index and the prune ---------------------------------------------------------
+
+    def save(self, *, prune: bool) -> int:
+        """Write the index; with `prune` (a full build) remove what this build did not use
+        (see the module docstring). Returns how many files were removed."""
+        removed = 0
+        if prune:
+            keep = {
+                name: entry for name, entry in self.index.items()
+                if entry[4] == self.code
+                and (name in self.used or entry[3] in KEPT_WHILE_CODE_CURRENT)
+            }
+            removed = _remove_others(self.folder, set(keep))
+            self.index = keep
+        if self.index or (self.folder / INDEX).exists():
+            data = json.dumps(self.index, sort_keys=True, separators=(",", ":")).encode()
+            write_atomic(self.folder / INDEX, data)
+        return removed
+
+
+def memo(store: Store | None, kind: str, values: Iterable[Any], make: Any) -> Any:
+    """`make()`, or its value stored under the key of `kind` and `values`."""
+    if store is None:
+        return make()
+    key = store.key(kind, *values)
+    value = store.get_value(key)
+    if value is None:
+        value = make()
+        store.put_value(key, value, kind)
+    return value
+
+
+def _read_index(path: Path) -> dict[str, Entry]:
+    try:
+        doc = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(doc, dict):
+        return {}
+    return {k: v for k, v in doc.items() if isinstance(v, list) and len(v) == 5}
+
+
+def _remove_others(folder: Path, keep: set[str]) -> int:
+    """Remove the files of `folder` not in `keep` (temporary files of a write in progress,
+    `.name.*.tmp`, and the index are left alone)."""
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return 0
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name == INDEX or entry.name in keep:
+            continue
+        try:
+            os.unlink(entry.path)
+            removed += 1
+        except (FileNotFoundError, IsADirectoryError):
+            pass
+    return removed

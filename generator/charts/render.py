@@ -1,0 +1,140 @@
+"""Every chart and image the site shows, as a render job and its bytes.
+
+A `RenderJob` names what to draw (`kind`) and carries exactly the inputs it is drawn from
+(`args`: frames, words, numbers), so the cache wing can key it by its inputs and ship it to
+a worker process. `render(job, layouts)` returns its bytes: a JSON list of `Chart`s
+(`"issue"`, `"archive"`, `"evidence"`) or a PNG (`"card"`, `"score"`, `"site"`). Pure: the
+same job gives the same bytes (vl-convert's output is deterministic; PNG text depends on
+the fonts installed).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from generator.charts import vega
+from generator.charts.data import CHART_DATA, ISSUE_CHARTS, Chart, prepare
+
+# Estimated seconds of work per job on this kind of machine: the render-pool policy's input.
+COST = {"issue": 0.25, "archive": 0.1, "evidence": 0.1, "card": 0.45, "score": 0.35,
+        "site": 0.3}
+SUFFIX = {"issue": ".json", "archive": ".json", "evidence": ".json", "card": ".png",
+          "score": ".png", "site": ".png"}
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """What to draw and everything it is drawn from."""
+
+    kind: str
+    args: tuple
+
+    @property
+    def suffix(self) -> str:
+        return SUFFIX[self.kind]
+
+    @property
+    def cost(self) -> float:
+        return COST[self.kind]
+
+
+def issue_charts(window: pd.DataFrame) -> RenderJob:
+    """An issue's five charts (`ISSUE_CHARTS`) of its chart window."""
+    return RenderJob("issue", (window,))
+
+
+def archive_chart(rows: pd.DataFrame, title: str) -> RenderJob:
+    """The archive's score chart over every week shown."""
+    return RenderJob("archive", (rows[["score"]], title))
+
+
+def evidence_chart(rows: pd.DataFrame, asset: str) -> RenderJob:
+    """The evidence page's chart of one asset (its rows of the forward-return table)."""
+    return RenderJob("evidence", (rows.reset_index(drop=True), asset))
+
+
+def card(site: str, week: str, as_of: dt.date, score: float, previous: float,
+         window: pd.DataFrame) -> RenderJob:
+    """An issue's 1200×630 sharing card."""
+    return RenderJob("card", (site, week, as_of, float(score), float(previous),
+                              window[["score"]]))
+
+
+def score_png(window: pd.DataFrame) -> RenderJob:
+    """An issue's score chart as a PNG on white (feed readers)."""
+    return RenderJob("score", (window[["score"]],))
+
+
+def site_card(title: str, description: str) -> RenderJob:
+    """The site's own card (pages that are not an issue)."""
+    return RenderJob("site", (title, description))
+
+
+def render(job: RenderJob, layouts: vega.Layouts = vega.in_memory) -> bytes:
+    """The bytes of `job` (JSON list of charts, or PNG)."""
+    if job.kind == "issue":
+        (window,) = job.args
+        return dump_charts([render_chart(name, window, layouts=layouts)
+                            for name in ISSUE_CHARTS])
+    if job.kind == "archive":
+        rows, title = job.args
+        return dump_charts([render_chart("score", rows, title=title, layouts=layouts)])
+    if job.kind == "evidence":
+        rows, asset = job.args
+        return dump_charts([render_evidence(rows, asset, layouts)])
+    from generator.charts import cards
+
+    if job.kind == "card":
+        site, week, as_of, score, previous, window = job.args
+        parts = cards.card_parts(cards.card_text(site, week, as_of, score, previous), window)
+        return vega.vega_to_png(vega.vega_spec(parts, live=False, kind="card",
+                                               layouts=layouts), scale=1.0)
+    if job.kind == "score":
+        (window,) = job.args
+        return vega.vega_to_png(vega.vega_spec(prepare("score", window), live=False,
+                                               layouts=layouts), scale=1.5)
+    if job.kind == "site":
+        parts = cards.site_card_parts(*job.args)
+        return vega.vega_to_png(vega.vega_spec(parts, live=False, kind="site",
+                                               layouts=layouts), scale=1.0)
+    raise ValueError(f"unknown render job {job.kind!r}")
+
+
+def render_chart(name: str, window: pd.DataFrame, *, title: str | None = None,
+                 layouts: vega.Layouts = vega.in_memory) -> Chart:
+    """Chart `name` of the weekly rows `window`: static SVG and live Vega."""
+    parts = prepare(name, window, title)
+    description = CHART_DATA[name].describe(window)
+    static = vega.vega_spec(parts, live=False, layouts=layouts)
+    svg = vega.static_svg(static, prefix=f"c-{name.replace('_', '-')}", description=description)
+    live = vega.vega_spec(parts, live=True, layouts=layouts)
+    return Chart(name, parts.texts["title"], description, svg, vega.vega_json(live))
+
+
+def render_evidence(rows: pd.DataFrame, asset: str,
+                    layouts: vega.Layouts = vega.in_memory) -> Chart:
+    """The evidence chart of one asset (static only)."""
+    from generator.charts import evidence
+
+    parts = evidence.forward_return_parts(rows, asset)
+    description = evidence.describe_forward_returns(rows, asset)
+    name = f"evidence-{asset.lower().replace('-usd', '')}"
+    spec = vega.vega_spec(parts, live=False, kind="evidence", layouts=layouts)
+    svg = vega.static_svg(spec, prefix=f"c-{name}", description=description)
+    return Chart(name, parts.texts["title"], description, svg)
+
+
+def dump_charts(charts: list[Chart]) -> bytes:
+    """Charts as JSON bytes (what the cache stores)."""
+    doc = [dataclasses.asdict(c) for c in charts]
+    return json.dumps(doc, sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+
+def load_charts(data: bytes) -> list[Chart]:
+    """The charts `dump_charts` wrote."""
+    return [Chart(**c) for c in json.loads(data.decode("utf-8"))]

@@ -1,0 +1,147 @@
+"""Every display rule of the site: numbers, signs, dates, percentages and band names.
+
+Pure and import-light (no pandas, no Jinja): the templates, the generated sentences, the
+chart words, the cards and the feed all format through these functions, so one number reads
+the same everywhere. A missing value (None, NaN, "") is shown as `n/a`.
+
+Rules:
+
+- A 0–100 score is cut, never rounded up, to one decimal (54.96 -> `54.9`), so the number
+  shown is always in the band it belongs to (every band limit is a whole number).
+- Signed numbers use the minus sign U+2212, never a hyphen; a change that shows as zero is
+  shown unsigned (`0.0`), never `+0.0` or `−0.0`.
+- Dates for people read `20 February 2026` (English month names, no locale).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+NA = "n/a"
+MINUS = "\u2212"
+
+# The score bands of SPEC §5: [low, high) with the top band including 100.
+BANDS: tuple[tuple[float, float, str], ...] = (
+    (0.0, 25.0, "Strong risk-off"),
+    (25.0, 45.0, "Risk-off"),
+    (45.0, 55.0, "Neutral"),
+    (55.0, 75.0, "Risk-on"),
+    (75.0, 100.0, "Strong risk-on"),
+)
+
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def missing(x: Any) -> bool:
+    """None, NaN, an infinite number or an empty string."""
+    if x is None or (isinstance(x, str) and x == ""):
+        return True
+    try:
+        return not math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def band_of(score: Any) -> str:
+    """The band name of a 0–100 score; "" when the score is missing."""
+    if missing(score):
+        return ""
+    score = float(score)
+    for low, high, name in BANDS:
+        if low <= score < high:
+            return name
+    return BANDS[0][2] if score < BANDS[0][0] else BANDS[-1][2]
+
+
+def band_class(band: str) -> str:
+    """CSS class for a band name: `Strong risk-on` -> `band-strong-risk-on`."""
+    return "band-" + (band or "none").lower().replace(" ", "-")
+
+
+def _minus(text: str) -> str:
+    return text.replace("-", MINUS)
+
+
+def fmt_num(x: Any, digits: int = 2) -> str:
+    """`2,663.78`; `n/a` when missing."""
+    return NA if missing(x) else _minus(f"{float(x):,.{digits}f}")
+
+
+def fmt_pct(x: Any, digits: int = 1, signed: bool = True) -> str:
+    """A fraction as a percentage: 0.1234 -> `+12.3%`; `n/a` when missing."""
+    if missing(x):
+        return NA
+    value = float(x) * 100
+    if round(value, digits) == 0:
+        return f"{0:.{digits}f}%"
+    return _minus(f"{value:{'+' if signed else ''},.{digits}f}%")
+
+
+def cut(x: float, digits: int = 1) -> float:
+    """`x` cut (towards minus infinity) to `digits` decimals, robust to binary noise."""
+    scale = 10**digits
+    return math.floor(round(float(x) * scale, 6)) / scale
+
+
+def fmt_score(x: Any, digits: int = 1) -> str:
+    """A 0–100 score cut (never rounded up) to `digits`: 54.96 -> `54.9`; `n/a` if missing."""
+    if missing(x):
+        return NA
+    return f"{cut(float(x), digits):.{digits}f}"
+
+
+def fmt_signed(x: Any, digits: int = 1) -> str:
+    """A signed change: `+2.3`, `−0.4`, and `0.0` for a change that rounds to zero."""
+    if missing(x):
+        return NA
+    value = float(x)
+    if round(value, digits) == 0:
+        return f"{0:.{digits}f}"
+    return _minus(f"{value:+,.{digits}f}")
+
+
+def fmt_corr(x: Any) -> str:
+    """A correlation or other signed coefficient: `+0.39`, `−0.12`, `0.00`."""
+    return fmt_signed(x, 2)
+
+
+def fmt_pp(x: Any) -> str:
+    """A difference of two returns (fractions) in percentage points: `+12.3`, `−4.0`."""
+    return NA if missing(x) else fmt_signed(float(x) * 100, 1)
+
+
+def fmt_usd(x: Any) -> str:
+    """A signed dollar amount: `+$1.23bn`, `−$450m`; `n/a` when missing."""
+    if missing(x):
+        return NA
+    value = float(x)
+    sign = "+" if value >= 0 else MINUS
+    a = abs(value)
+    return sign + (f"${a / 1e9:,.2f}bn" if a >= 1e9 else f"${a / 1e6:,.0f}m")
+
+
+def fmt_value(x: Any, unit: str) -> str:
+    """A component value in its unit: `pct` (a fraction), `index` (0–100) or `num`."""
+    if unit == "pct":
+        return fmt_pct(x)
+    if unit == "index":
+        return fmt_score(x)
+    return fmt_num(x)
+
+
+def fmt_date(d: Any) -> str:
+    """`20 February 2026` (a date, a datetime, a pandas Timestamp or ISO text)."""
+    if missing(d):
+        return NA
+    if isinstance(d, str):
+        d = dt.date.fromisoformat(d[:10])
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """`1 week`, `3 weeks` (`many` defaults to `one` + "s")."""
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
