@@ -1,4 +1,12 @@
-"""Shared fixtures: one session-scoped build of the sample site that many tests read."""
+"""Shared fixtures and the test layers.
+
+Layers (markers, applied here): `build` for tests that build a site or run the command
+line on a project, `browser` for tests that drive Chromium (`tests/browser/`). The pure
+layer runs alone with `pytest -m "not build and not browser"`.
+
+No test shares a cache through the environment: each project has its own `.cache/`. A
+test that wants a warm cache says so by building twice, or by copying `warm_cache`.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +19,16 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MARKET = REPO.parent / "shared" / "data" / "market"
 SAMPLE_SINCE = "2026-08-01"  # a dozen recent weeks: every page type, charts, fast
+BUILD_FIXTURES = {"sample_site", "built_project", "warm_cache", "project"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(REPO / "tests").parts
+        if parts[0] == "browser":
+            item.add_marker(pytest.mark.browser)
+        if BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.build)
 
 
 def make_project(dest: Path) -> Path:
@@ -22,6 +40,17 @@ def make_project(dest: Path) -> Path:
     (dest / "data" / "prices").mkdir(parents=True)
     (dest / "data" / "issues").mkdir(parents=True)
     return dest
+
+
+def build(project: Path, *args: str) -> str:
+    """`riskon --project PROJECT build ARGS` through the command line's own code path."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    result = CliRunner().invoke(main, ["--project", str(project), "build", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 @dataclass(frozen=True)
@@ -39,16 +68,15 @@ class Built:
 @pytest.fixture(scope="session")
 def sample_site(tmp_path_factory) -> Built:
     """The sample site built once through the command line's own code path."""
-    from click.testing import CliRunner
-
-    from generator.cli import main
-
     project = make_project(tmp_path_factory.mktemp("project"))
-    result = CliRunner().invoke(
-        main, ["--project", str(project), "build", "--source", "sample", "--since", SAMPLE_SINCE]
-    )
-    assert result.exit_code == 0, result.output
+    build(project, "--source", "sample", "--since", SAMPLE_SINCE)
     return Built(project, project / "site")
+
+
+@pytest.fixture(scope="session")
+def warm_cache(sample_site) -> Path:
+    """The `.cache/` the sample site's build left: copy it into a project to start warm."""
+    return sample_site.project / ".cache"
 
 
 @pytest.fixture
@@ -57,26 +85,21 @@ def project(tmp_path) -> Path:
     return make_project(tmp_path / "project")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def shared_chart_cache(tmp_path_factory):
-    """One chart cache for every test build: equal charts are rendered once per session."""
-    import os
-
-    old = os.environ.get("RISKON_CACHE_DIR")
-    os.environ["RISKON_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        os.environ.pop("RISKON_CACHE_DIR", None)
-    else:
-        os.environ["RISKON_CACHE_DIR"] = old
+@pytest.fixture
+def built_project(tmp_path, warm_cache) -> Path:
+    """A fresh copy of the project with the sample site's cache copied in (starts warm)."""
+    project = make_project(tmp_path / "project")
+    shutil.copytree(warm_cache, project / ".cache")
+    return project
 
 
 @pytest.fixture(scope="session")
 def csv_dir(tmp_path_factory) -> Path:
     """The sample market written as a `csv:DIR` folder (data the project generates)."""
     from generator.config import load_config
-    from generator.prices import format_price_csv, ticker_filename
+    from generator.prices import format_price_csv
     from generator.sources.sample import load_sample
+    from generator.sources.spec import ticker_filename
 
     folder = tmp_path_factory.mktemp("csv")
     for ticker, frame in load_sample(load_config(REPO)).items():
