@@ -82,7 +82,7 @@ def build(project: Path, source: str, out: Path | None, since, until, no_fetch: 
     try:
         config = _config(project)
         out_dir = (out or config.root / "site").resolve()
-        stamp = up_to_date(config, options, out_dir)
+        stamp, key = up_to_date(config, options, out_dir)
         if stamp is not None:  # nothing changed since the last good build into out_dir
             console.print(f"up to date: {out_dir} ({stamp.get('summary')}), "
                           f"{time.perf_counter() - started:.2f} s", soft_wrap=True)
@@ -98,7 +98,8 @@ def build(project: Path, source: str, out: Path | None, since, until, no_fetch: 
             from generator.pipeline import run_build
 
             report = run_build(config, source=source, out=out_dir, since=since, until=until,
-                               fetch=not no_fetch, progress=progress, stamp_options=options)
+                               fetch=not no_fetch, progress=progress, stamp_options=options,
+                               stamp=key)
     except UserError as err:
         _fail(err)
         return
@@ -127,8 +128,7 @@ def fetch(project: Path) -> None:
 
     Both stores are merged, never shortened. Example: riskon fetch
     """
-    from generator.sources.load import fetch_shares_notes
-    from generator.sources.yahoo import fetch_into_store
+    from generator.sources.yahoo import fetch_into_store, fetch_shares_notes
 
     console = _console()
     try:

@@ -37,8 +37,8 @@ MONTHS = (
 
 
 def missing(x: Any) -> bool:
-    """None, NaN, an infinite number or an empty string."""
-    if x is None or (isinstance(x, str) and x == ""):
+    """None, NaN (pandas' NaT too), an infinite number or an empty string."""
+    if x is None or (isinstance(x, str) and x == "") or type(x).__name__ == "NaTType":
         return True
     try:
         return not math.isfinite(float(x))
@@ -67,8 +67,13 @@ def _minus(text: str) -> str:
 
 
 def fmt_num(x: Any, digits: int = 2) -> str:
-    """`2,663.78`; `n/a` when missing."""
-    return NA if missing(x) else _minus(f"{float(x):,.{digits}f}")
+    """`2,663.78`, `−0.41`; `0.00` for a value that shows as zero; `n/a` when missing."""
+    if missing(x):
+        return NA
+    value = float(x)
+    if round(value, digits) == 0:
+        return f"{0:.{digits}f}"
+    return _minus(f"{value:,.{digits}f}")
 
 
 def fmt_pct(x: Any, digits: int = 1, signed: bool = True) -> str:
@@ -115,13 +120,15 @@ def fmt_pp(x: Any) -> str:
 
 
 def fmt_usd(x: Any) -> str:
-    """A signed dollar amount: `+$1.23bn`, `−$450m`; `n/a` when missing."""
+    """A signed dollar amount: `+$1.23bn`, `−$450m`, `$0m`; `n/a` when missing."""
     if missing(x):
         return NA
     value = float(x)
-    sign = "+" if value >= 0 else MINUS
     a = abs(value)
-    return sign + (f"${a / 1e9:,.2f}bn" if a >= 1e9 else f"${a / 1e6:,.0f}m")
+    text = f"${a / 1e9:,.2f}bn" if round(a / 1e6) >= 1000 else f"${a / 1e6:,.0f}m"
+    if round(a / 1e6) == 0:
+        return "$0m"
+    return ("+" if value > 0 else MINUS) + text
 
 
 def fmt_value(x: Any, unit: str) -> str:

@@ -129,17 +129,19 @@ def run_build(
     freeze_weeks: bool = True,
     recent: int | None = None,
     stamp_options: dict[str, object] | None = None,
+    stamp: str | None = None,
     cache: bool = True,
 ) -> BuildReport:
     """Build the whole site from `source` into `out` (default `site/`), atomically.
 
     With `stamp_options`, the output records the key of its inputs so that an identical
-    rebuild can be skipped (`generator.cache.stamp`). `cache=False` builds without reading
-    or writing `.cache/` (the bytes are the same).
+    rebuild can be skipped (`generator.cache.stamp`; `stamp`: that key computed before the
+    build, used when the build wrote no snapshot). `cache=False` builds without reading or
+    writing `.cache/` (the bytes are the same).
     """
     out = (out or config.root / "site").resolve()
     check_output_dir(out)
-    with workers.warm():
+    with workers.warm(), keys.reuse_digests():
         store = open_store(config) if cache else None
         # Phase 1: gather (content first: a content error should not wait for a fetch).
         notes, pages_ = load_notes_and_pages(config, drafts=drafts)
@@ -160,7 +162,8 @@ def run_build(
     if store is not None:
         store.save(prune=since is None and recent is None)
     if stamp_options is not None:
-        stamp = compute_stamp(config, stamp_options)
+        if stamp is None or report.newly_frozen:  # new snapshots are inputs of the next build
+            stamp = compute_stamp(config, stamp_options)
         if stamp:
             write_stamp(out, {"fingerprint": stamp, "summary": report.summary(),
                               "stale": report.stale, "failed": sorted(report.failures)})
@@ -232,7 +235,7 @@ def gather(
     report.rendered = missing + evidence_missing
     report.reused = len(done) - report.rendered
     charts = _charts(done, {f"charts {i.week}": i.week for i in issues})
-    table = archive.reset_index()
+    table = shown.reset_index()  # the weeks published: the pages and the table agree
     table["as_of"] = table["as_of"].dt.strftime("%Y-%m-%d")
     report.weeks = len(issues)
     report.first_week, report.latest_week = issues[0].week, issues[-1].week

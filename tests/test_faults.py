@@ -11,9 +11,11 @@ from click.testing import CliRunner
 import generator.sources.yahoo
 from generator.cli import main
 from generator.config import load_config
-from generator.sources.yahoo import FetchResult
-from generator.prices import format_price_csv, load_price_csv, ticker_filename
+from generator.prices import format_price_csv
 from generator.sources.sample import load_sample
+from generator.sources.spec import ticker_filename
+from generator.sources.yahoo import FetchResult
+from generator.store.prices import load_price_csv
 
 
 def run(project: Path, *args: str):

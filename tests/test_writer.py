@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from generator import writer
-from generator.files import CachedFile
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -83,7 +82,8 @@ def test_cached_files_are_linked_and_a_leftover_never_writes_into_the_cache(tmp_
     cache.parent.mkdir()
     cache.write_bytes(b"PNG-A")
     out = tmp_path / "site"
-    writer.write_site({**FILES, "issues/2026-w01/card.png": CachedFile(cache)}, out)
+    stored = writer.StoredFile(cache, 5, "digest-of-png-a")
+    writer.write_site({**FILES, "issues/2026-w01/card.png": stored}, out)
     card = out / "issues" / "2026-w01" / "card.png"
     assert os.path.samefile(card, cache)
     # A crash left a staged link to the cache file; the next build writes other bytes.
@@ -99,3 +99,16 @@ def test_a_site_without_a_manifest_is_replaced_whole(tmp_path):
     (out / "stray.html").write_bytes(b"left by an older build")
     writer.write_site(FILES, out)
     assert published(out) == FILES
+
+
+def test_the_manifest_records_content_whether_rendered_or_linked(tmp_path):
+    from generator.cache.keys import bytes_digest
+
+    cache = tmp_path / "cache" / "a.png"
+    cache.parent.mkdir()
+    cache.write_bytes(b"PNG-A")
+    linked, written = tmp_path / "linked", tmp_path / "written"
+    stored = writer.StoredFile(cache, 5, bytes_digest(b"PNG-A"))
+    writer.write_site({**FILES, "card.png": stored}, linked)
+    writer.write_site({**FILES, "card.png": b"PNG-A"}, written)
+    assert tree(linked) == tree(written)  # .riskon-manifest included

@@ -22,6 +22,8 @@ import hashlib
 import importlib.metadata
 import math
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +89,36 @@ def data_hash(*values: Any) -> str:
     return h.hexdigest()
 
 
+# Within `reuse_digests()`, the digest of a frame or a frozen dataclass is computed once per
+# object: a build hashes each issue (and its chart window) for several keys. The objects
+# are held until the block ends, so an id is never reused for another object meanwhile.
+_REUSED: dict[int, tuple[Any, str]] | None = None
+
+
+@contextmanager
+def reuse_digests() -> Iterator[None]:
+    """Hash each frame and frozen dataclass once within the block (none is mutated in it)."""
+    global _REUSED
+    outer = _REUSED
+    _REUSED = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _REUSED = outer
+
+
+def _reused(h: Any, v: Any, feed: Any) -> None:
+    if _REUSED is None:
+        feed(h, v)
+        return
+    hit = _REUSED.get(id(v))
+    if hit is None:
+        sub = new_hash()
+        feed(sub, v)
+        hit = _REUSED[id(v)] = (v, sub.hexdigest())
+    _tag(h, "digest", hit[1])
+
+
 def key(code: str, kind: str, *values: Any) -> str:
     """A cache key: the code hash, what kind of value, and everything it was made of."""
     return data_hash(code, kind, *values)
@@ -101,9 +133,17 @@ def _tag(h: Any, tag: str, text: str = "") -> None:
     h.update(f"\x1e{tag}\x1f{text}".encode("utf-8", "surrogatepass"))
 
 
+_SCALARS = frozenset({type(None), bool, int, float, str})
+
+
 def _feed(h: Any, v: Any) -> None:  # noqa: C901  (one branch per kind of value)
     kind = type(v)
-    if v is None or kind is bool or kind is int or kind is str:
+    if (kind is dict and all(type(k) is str and type(x) in _SCALARS for k, x in v.items())) \
+            or (kind in (tuple, list) and all(type(x) in _SCALARS for x in v)):
+        # Plain values only: their repr is exact and typed (1, 1.0, '1', True, nan differ).
+        _tag(h, "plain-map" if kind is dict else "plain-seq",
+             repr(sorted(v.items()) if kind is dict else list(v)))
+    elif v is None or kind is bool or kind is int or kind is str:
         _tag(h, kind.__name__, str(v))
     elif kind is float:
         _tag(h, "float", repr(v))
@@ -129,18 +169,34 @@ def _feed(h: Any, v: Any) -> None:  # noqa: C901  (one branch per kind of value)
         for item in sorted(v, key=repr):
             _feed(h, item)
     elif dataclasses.is_dataclass(v) and not isinstance(v, type):
-        _tag(h, "dataclass", f"{kind.__module__}.{kind.__qualname__}")
-        for f in dataclasses.fields(v):
-            _tag(h, "field", f.name)
-            _feed(h, getattr(v, f.name))
+        if kind.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+            _reused(h, v, _feed_dataclass)
+        else:
+            _feed_dataclass(h, v)
     elif kind.__module__.startswith("numpy"):
         _feed_numpy(h, v)
     elif kind.__module__.startswith("pandas"):
-        _feed_pandas(h, v)
+        if type(v).__name__ == "DataFrame":
+            _reused(h, v, _feed_pandas)
+        else:
+            _feed_pandas(h, v)
     elif isinstance(v, float):  # float subclasses
         _tag(h, "float", repr(float(v)))
     else:
         raise TypeError(f"cannot hash a {kind.__qualname__} for a cache key")
+
+
+def _feed_dataclass(h: Any, v: Any) -> None:
+    kind = type(v)
+    _tag(h, "dataclass", f"{kind.__module__}.{kind.__qualname__}")
+    names = [f.name for f in dataclasses.fields(v)]
+    values = [getattr(v, name) for name in names]
+    if all(type(x) in _SCALARS for x in values):  # plain fields: one exact, typed repr
+        _tag(h, "plain-fields", repr(list(zip(names, values, strict=True))))
+        return
+    for name, value in zip(names, values, strict=True):
+        _tag(h, "field", name)
+        _feed(h, value)
 
 
 def _feed_numpy(h: Any, v: Any) -> None:
@@ -165,9 +221,13 @@ def _feed_pandas(h: Any, v: Any) -> None:
     if name == "DataFrame":
         _tag(h, "frame", str(v.shape))
         _feed_index(h, v.index)
-        for column in v.columns:
-            _feed(h, str(column))
-            _feed_numpy(h, v[column].to_numpy())
+        _feed(h, [str(c) for c in v.columns])
+        _feed(h, [str(d) for d in v.dtypes])
+        if all(d.kind in "fiub" for d in v.dtypes):  # numbers and flags: one array
+            _feed_numpy(h, v.to_numpy(dtype="float64", na_value=math.nan))
+        else:
+            for column in range(v.shape[1]):
+                _feed_numpy(h, v.iloc[:, column].to_numpy())
     elif name == "Series":
         _tag(h, "series", str(v.name))
         _feed_index(h, v.index)
@@ -187,4 +247,4 @@ def _feed_index(h: Any, index: Any) -> None:
     values = index.to_numpy()
     if values.dtype.kind == "M":
         values = values.astype("datetime64[ns]")
-    _feed_numpy(h, values) if len(values) else _tag(h, "empty")
+    _feed_numpy(h, values)

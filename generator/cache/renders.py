@@ -111,6 +111,9 @@ class LazyCharts(Mapping[str, list[Chart]]):
             self._loaded[name] = charts_render.load_charts(self._stored[name].data)
         return self._loaded[name]
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._stored
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._stored)
 

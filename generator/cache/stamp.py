@@ -54,13 +54,15 @@ def compute_stamp(config: Config, options: dict[str, object]) -> str | None:
     return keys.key(keys.code_hash(config.templates_dir), "build", *values)
 
 
-def up_to_date(config: Config, options: dict[str, object], out: Path) -> dict[str, object] | None:
-    """The previous build's stamp when `out` was built from exactly these inputs, else None."""
+def up_to_date(config: Config, options: dict[str, object], out: Path
+               ) -> tuple[dict[str, object] | None, str | None]:
+    """The previous build's record when `out` was built from exactly these inputs (else
+    None), and the stamp of these inputs (None when a fetch may change them)."""
     stamp = compute_stamp(config, options)
     recorded = read_stamp(out)
     if stamp and recorded and recorded.get("fingerprint") == stamp:
-        return recorded
-    return None
+        return recorded, stamp
+    return None, stamp
 
 
 def read_stamp(out: Path) -> dict[str, object] | None:

@@ -60,14 +60,13 @@ def evidence_chart(rows: pd.DataFrame, asset: str) -> RenderJob:
 
 def card(site: str, week: str, as_of: dt.date, score: float, previous: float,
          window: pd.DataFrame) -> RenderJob:
-    """An issue's 1200×630 sharing card."""
-    return RenderJob("card", (site, week, as_of, float(score), float(previous),
-                              window[["score"]]))
+    """An issue's 1200×630 sharing card (it draws the `score` column of `window`)."""
+    return RenderJob("card", (site, week, as_of, float(score), float(previous), window))
 
 
 def score_png(window: pd.DataFrame) -> RenderJob:
-    """An issue's score chart as a PNG on white (feed readers)."""
-    return RenderJob("score", (window[["score"]],))
+    """An issue's score chart as a PNG on white, for feed readers (the `score` column)."""
+    return RenderJob("score", (window,))
 
 
 def site_card(title: str, description: str) -> RenderJob:

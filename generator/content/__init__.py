@@ -1,0 +1,2 @@
+"""Editor files: discovery, strict front matter, Markdown rendered and sanitized
+(`notes.py`)."""

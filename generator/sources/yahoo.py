@@ -400,3 +400,10 @@ def _restatement_notes(ticker: str, old: pd.DataFrame, new: pd.DataFrame) -> lis
         notes.append(f"{ticker}: Yahoo restated adj_close by x{adj:.6g} (a dividend?); "
                      "older stored rows rescaled")
     return notes
+
+
+def fetch_shares_notes(config: Config) -> list[str]:
+    """Fetch shares outstanding into `data/shares/`; a failure is a note, flows stay n/a."""
+    result = fetch_shares_into_store(config)
+    return [f"{ticker}: no shares outstanding from Yahoo ({reason}); its flows stay n/a"
+            for ticker, reason in sorted(result.failures.items())]

@@ -22,7 +22,7 @@ import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "tests" / "vendor" / "axe.min.js"
 VNU = Path(os.environ.get("RISKON_VNU_JAR", REPO / ".cache" / "vnu" / "vnu.jar"))
 CHROMIUM_FLAGS = [

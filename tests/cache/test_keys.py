@@ -1,61 +1,88 @@
-"""Steps read back from the cache only while everything they read is unchanged."""
+"""The one data hash and the one code hash."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import math
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 import pytest
 
-from generator.cache import keys as memo
-from generator.config import load_config
-from generator.sources.load import load_source
-from tests.conftest import REPO
+from generator.cache import keys
+from generator.config import Config
+from generator.signals.issues import StaleInput
 
 
-def key_of(**frames) -> str:
-    h = memo.new_key("test")
-    memo.frames(h, frames)
-    return h.hexdigest()
+def frame(**changes) -> pd.DataFrame:
+    base = pd.DataFrame({"close": [1.0, 2.0]},
+                        index=pd.DatetimeIndex(["2026-01-01", "2026-01-02"], name="date"))
+    return base.assign(**changes) if changes else base
 
 
-def test_keys_follow_every_value_label_and_dtype():
-    base = pd.DataFrame({"close": [1.0, 2.0]}, index=pd.to_datetime(["2026-01-01", "2026-01-02"]))
-    assert key_of(a=base) == key_of(a=base.copy())
-    assert key_of(a=base) != key_of(b=base)
-    assert key_of(a=base) != key_of(a=base.assign(close=[1.0, 2.5]))
-    assert key_of(a=base) != key_of(a=base.rename(columns={"close": "open"}))
-    assert key_of(a=base) != key_of(a=base.astype("float32"))
-    assert key_of(a=base) != key_of(a=base.set_axis(pd.to_datetime(["2026-01-01", "2026-01-03"])))
+def test_frames_hash_by_every_value_label_dtype_and_date():
+    h = keys.data_hash
+    assert h(frame()) == h(frame().copy())
+    assert h(frame()) != h(frame(close=[1.0, 2.5]))
+    assert h(frame()) != h(frame().rename(columns={"close": "open"}))
+    assert h(frame()) != h(frame().astype("float32"))
+    assert h(frame()) != h(frame().set_axis(pd.DatetimeIndex(["2026-01-01", "2026-01-03"])))
+    seconds = frame().set_axis(frame().index.as_unit("s"))  # yfinance's unit under pandas 3
+    assert h(frame()) == h(seconds)
+    assert h(frame()["close"]) != h(frame())
 
 
-@pytest.mark.parametrize("damage", [b"", b"junk", b"\x80\x05N."])
-def test_recall_gives_only_what_was_kept_under_that_key(tmp_path, damage):
-    assert memo.recall(tmp_path, "step", "k1") is None
-    memo.keep(tmp_path, "step", "k1", {"value": 1})
-    assert memo.recall(tmp_path, "step", "k1") == {"value": 1}
-    assert memo.recall(tmp_path, "step", "k2") is None
-    (tmp_path / "step.pickle").write_bytes(damage)
-    assert memo.recall(tmp_path, "step", "k1") is None
-    assert memo.recall(None, "step", "k1") is None
+def test_plain_values_are_typed_and_ordered():
+    h = keys.data_hash
+    assert h(1) != h(1.0) != h("1") != h(True)
+    assert h([1, 2]) != h([2, 1]) and h((1, 2)) == h([1, 2])
+    assert h({"a": 1, "b": 2}) == h({"b": 2, "a": 1})
+    assert h({"a": 1}) != h({"a": 2})
+    assert h(math.nan) == h(float("nan")) and h(0.0) != h(-0.0)
+    assert h(dt.date(2026, 1, 2)) != h("2026-01-02")
+    assert h(np.float64(1.5)) == h(1.5) and h(np.array([1.5])) != h([1.5])
+    assert h("ab", "c") != h("a", "bc")  # values are delimited
 
 
-def test_prices_are_read_again_when_a_file_changes(csv_dir, tmp_path, monkeypatch):
-    folder = tmp_path / "csv"
-    folder.mkdir()
-    for path in csv_dir.glob("*.csv"):
-        (folder / path.name).write_bytes(path.read_bytes())
-    monkeypatch.setenv("RISKON_CACHE_DIR", str(tmp_path / "cache"))
-    (tmp_path / "cache").mkdir()
-    config = load_config(REPO)
-    first = load_source(f"csv:{folder}", config, fetch=False)
-    assert (tmp_path / "cache" / "prices.pickle").is_file()
-    again = load_source(f"csv:{folder}", config, fetch=False)
-    assert sorted(again.prices) == sorted(first.prices)
-    assert all(again.prices[t].equals(first.prices[t]) for t in first.prices)
-    spy = folder / "SPY.csv"
-    lines = spy.read_text(encoding="utf-8").splitlines()
-    spy.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # one day fewer
-    later = load_source(f"csv:{folder}", config, fetch=False)
-    assert len(later.prices["SPY"]) == len(first.prices["SPY"]) - 1
-    spy.write_text("date,close\nnot a date,1\n", encoding="utf-8")
-    with pytest.raises(Exception, match="SPY.csv"):
-        load_source(f"csv:{folder}", config, fetch=False)
+def test_dataclasses_hash_every_field_and_paths_only_by_name():
+    h = keys.data_hash
+    assert h(StaleInput("BTC-USD", None)) != h(StaleInput("BTC-USD", dt.date(2026, 1, 1)))
+    here = Config(root=Path("/one/project"))
+    assert h(here) == h(Config(root=Path("/elsewhere/project")))  # a moved checkout
+    assert h(here) != h(dataclasses.replace(here, title="Other"))
+
+
+def test_unknown_objects_are_refused():
+    with pytest.raises(TypeError, match="cannot hash"):
+        keys.data_hash(object())
+
+
+def test_code_hash_follows_the_templates(tmp_path):
+    (tmp_path / "issue.html").write_text("x", encoding="utf-8")
+    before = keys.code_hash(tmp_path)
+    assert keys.code_hash(tmp_path) == before
+    (tmp_path / "issue.html").write_text("yy", encoding="utf-8")
+    assert keys.code_hash(tmp_path) != before
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "style.css").write_text("a{}", encoding="utf-8")
+    assert len({before, keys.code_hash(tmp_path)}) == 2
+
+
+def test_the_package_digest_covers_every_source_of_every_part(tmp_path, monkeypatch):
+    copy = tmp_path / "generator"
+    for path in keys.PACKAGE.rglob("*.py"):
+        target = copy / path.relative_to(keys.PACKAGE)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    monkeypatch.setattr(keys, "PACKAGE", copy)
+    digests = set()
+    for rel in ("format.py", "charts/layouts.py", "site/pages.py", "signals/core.py"):
+        keys._package_digest.cache_clear()
+        digests.add(keys._package_digest())
+        (copy / rel).write_text((copy / rel).read_text() + "\n# changed\n")
+    keys._package_digest.cache_clear()
+    digests.add(keys._package_digest())
+    keys._package_digest.cache_clear()
+    assert len(digests) == 5

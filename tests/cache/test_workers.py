@@ -1,46 +1,61 @@
-"""The warm worker: calls run there, results come back, and nothing is lost when it goes."""
+"""The one render-pool policy: a warm worker for a few jobs, every core for many."""
 
 from __future__ import annotations
 
 import os
 
-from generator.cache import workers as renderer
+import pytest
+
+from generator.cache import workers
+
+TWO_CORES = (os.cpu_count() or 1) >= 2
 
 
 def _pid_plus(x: int) -> tuple[int, int]:
     return os.getpid(), x + 1
 
 
+def _pids_plus(xs: list[int]) -> list[tuple[int, int]]:
+    return [_pid_plus(x) for x in xs]
+
+
 def test_calls_run_in_the_worker_and_here_without_one():
-    with renderer.warm():
-        pid, value = renderer.run(_pid_plus, 1)
+    with workers.warm():
+        pid, value = workers.run(_pid_plus, 1)
         assert value == 2
-        if (os.cpu_count() or 1) >= 2:
+        if TWO_CORES:
             assert pid != os.getpid()
-    pid, value = renderer.run(_pid_plus, 2)
+    pid, value = workers.run(_pid_plus, 2)
     assert (pid, value) == (os.getpid(), 3)
 
 
 def test_a_call_still_pending_when_the_worker_goes_is_made_here():
-    with renderer.warm():
-        first = renderer.submit(_pid_plus, 1)
-        pending = [renderer.submit(_pid_plus, n) for n in range(20)]
-        renderer.stop()
+    with workers.warm():
+        first = workers.submit(_pid_plus, 1)
+        pending = [workers.submit(_pid_plus, n) for n in range(20)]
+        workers.stop()
         assert first()[1] == 2
         assert [p()[1] for p in pending] == list(range(1, 21))
 
 
-def test_a_pool_started_in_a_build_serves_its_later_calls():
-    if (os.cpu_count() or 1) < 2:
-        return
-    with renderer.warm():
-        first = {pid for pid, _ in renderer.run_all(_pid_plus, list(range(8)))}
-        pool = renderer._many
-        again = [v for _, v in renderer.run_all(_pid_plus, list(range(8)))]
-        pid, value = renderer.run(_pid_plus, 5)
-        assert renderer._many is pool and renderer._warm is None  # one pool, kept
-        assert again == list(range(1, 9)) and value == 6
-        assert os.getpid() not in first and pid != os.getpid()
-        assert pid in set(pool._processes)  # a worker of that pool
-    assert renderer._many is None and renderer._warm is None
-    assert [v for _, v in renderer.run_all(_pid_plus, [1, 2])] == [2, 3]  # outside: its own
+@pytest.mark.skipif(not TWO_CORES, reason="one core: everything runs here")
+def test_a_few_jobs_go_to_the_warm_worker_many_to_the_pool():
+    ticks = []
+    with workers.warm():
+        few = workers.start(_pids_plus, [1, 2, 3], cost=lambda _: 0.1)
+        warm_pid = few()[0][0]
+        assert [v for _, v in few()] == [2, 3, 4] and warm_pid != os.getpid()
+        assert workers._many is None  # the warm worker was enough
+        many = workers.start(_pids_plus, list(range(40)), cost=lambda _: 0.25,
+                             progress=lambda done, total: ticks.append((done, total)))
+        results = many()
+        assert [v for _, v in results] == list(range(1, 41))  # in order
+        assert workers._many is not None and workers._warm is None  # both cores, one pool
+        assert ticks[-1] == (40, 40) and len(ticks) == 10  # chunks of ~CHUNK_SECONDS
+        pid, value = workers.run(_pid_plus, 5)  # later calls use that pool
+        assert value == 6 and pid in set(workers._many._processes)
+    assert workers._many is None and workers._warm is None
+
+
+def test_no_jobs_no_work():
+    assert workers.start(_pids_plus, [], cost=lambda _: 1.0)() == []

@@ -1,15 +1,19 @@
-"""Sharing cards and feed images: size, type, wording, and the content-hash cache."""
+"""Sharing cards and feed images: size, type and wording; what the downloads explain."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import struct
 
-from generator.charts import cards as images
-from generator.site.downloads import EVIDENCE_DOCS, SIGNAL_DOCS, downloads
-from generator.signals.further import EXTENDED_COLUMNS
+from generator.charts import cards
+from generator.charts.render import card, render, site_card
 from generator.signals.core import CSV_COLUMNS
-from tests.test_charts import make_weeks
+from generator.signals.further import EXTENDED_COLUMNS
+from generator.site.downloads import EVIDENCE_DOCS, SIGNAL_DOCS, downloads
+from tests.charts.test_data import make_weeks
+
+AS_OF = dt.date(2026, 2, 20)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
@@ -18,22 +22,35 @@ def _png_size(png: bytes) -> tuple[int, int]:
 
 
 def test_card_is_1200_by_630_png():
-    text = images.card_text("Risk-On Monitor", "2026-W08", "20 February 2026", 62.37, 58.9)
-    assert _png_size(images.render_card_png(text, make_weeks(156))) == (1200, 630)
+    png = render(card("Risk-On Monitor", "2026-W08", AS_OF, 62.37, 58.9, make_weeks(156)))
+    assert _png_size(png) == (1200, 630)
 
 
-def test_card_text_cuts_the_score_and_signs_the_change():
-    text = images.card_text("T", "2026-W08", "20 February 2026", 54.96, 57.0)
+def test_card_text_cuts_the_score_dates_the_week_and_signs_the_change():
+    text = cards.card_text("T", "2026-W08", AS_OF, 54.96, 57.0)
     assert (text.score, text.band) == ("54.9", "Neutral")
+    assert text.week == "Week 2026-W08 · as of 20 February 2026"
     assert text.change == "\u22122.0 points on the week"
-    first = images.card_text("T", "2026-W08", "x", 60.0, math.nan)
+    assert cards.card_text("T", "2026-W08", AS_OF, 57.0, 54.96).change == "+2.0 points on the week"
+    same = cards.card_text("T", "2026-W08", AS_OF, 57.0, 57.04)
+    assert same.change == "0.0 points on the week"  # shows as zero: no sign
+    first = cards.card_text("T", "2026-W08", AS_OF, 60.0, math.nan)
     assert first.change == ""
-    none = images.card_text("T", "2026-W08", "x", math.nan, math.nan)
+    none = cards.card_text("T", "2026-W08", AS_OF, math.nan, math.nan)
     assert (none.score, none.band) == ("n/a", "No score")
 
 
+def test_card_parts_show_the_last_year_of_scores():
+    text = cards.card_text("T", "2026-W08", AS_OF, 62.37, 58.9)
+    parts = cards.card_parts(text, make_weeks(156))
+    assert parts.shape[2] == cards.CARD_WEEKS == len(parts.data["line"])
+    assert parts.data["last"] == parts.data["line"][-1:]
+    bare = cards.card_parts(cards.card_text("T", "2026-W08", AS_OF, 60.0, math.nan), None)
+    assert bare.data == {} and bare.shape[2] == 0 and "change" not in bare.shape[1]
+
+
 def test_site_card_is_1200_by_630_png():
-    assert _png_size(images.render_site_card_png("Title", "A description " * 5)) == (1200, 630)
+    assert _png_size(render(site_card("Title", "A description " * 5))) == (1200, 630)
 
 
 def test_every_download_column_is_explained():

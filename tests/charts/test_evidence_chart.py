@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from generator.evidence.study import EVIDENCE_COLUMNS
 from generator.charts.evidence import describe_forward_returns, forward_return_chart
+from generator.evidence.study import EVIDENCE_COLUMNS
 
 
 def table() -> pd.DataFrame:

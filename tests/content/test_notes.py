@@ -30,7 +30,7 @@ from generator.content.notes import (
 )
 from generator.errors import ContentError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ISSUE = Path("content/issues/2025-W38.md")
 PAGE = Path("content/pages/about.md")
 

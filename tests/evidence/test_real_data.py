@@ -11,12 +11,11 @@ import datetime as dt
 import io
 import math
 from bisect import bisect_right
-from pathlib import Path
 
 import pytest
 
-MARKET_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "market"
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from tests.signals.test_reference_real_data import MARKET_DIR, REPO_ROOT, load_market
+
 HORIZONS = (4, 13, 26, 52)
 
 pytestmark = pytest.mark.skipif(
@@ -60,11 +59,10 @@ def reference_rows(name: str, weeks: dict[str, dt.date]) -> dict[tuple[str, int]
 def product() -> list[dict[str, str]]:
     from generator.config import load_config
     from generator.evidence.study import compute_evidence, format_evidence_csv
-    from generator.prices import load_price_dir
     from generator.signals.core import archive_weeks, compute_daily, compute_weeks
 
     config = load_config(REPO_ROOT)
-    prices = load_price_dir(MARKET_DIR)
+    prices = load_market(MARKET_DIR)
     archive = archive_weeks(compute_weeks(compute_daily(prices, config), config), config)
     text = format_evidence_csv(compute_evidence(archive, prices, config, resamples=200).table)
     assert text.splitlines()[0] == (

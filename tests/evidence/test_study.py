@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.evidence.stats import bootstrap_median_difference, bootstrap_medians
 from generator.config import Config, Windows
+from generator.evidence.stats import bootstrap_median_difference, bootstrap_medians
 from generator.evidence.study import (
     BASKET,
     EVIDENCE_COLUMNS,
@@ -283,33 +283,17 @@ def test_verdict_and_evidence_on_a_synthetic_market(tmp_path):
     assert verdict(ev) == words  # deterministic
 
 
-def test_evidence_is_read_back_only_while_its_inputs_are_unchanged(tmp_path, monkeypatch):
-    from generator.evidence import study as module
-
+def test_the_same_inputs_give_the_same_evidence(tmp_path):
+    """Pure: the cache wing keys the evidence by its inputs alone."""
     crypto = pd.date_range("2023-01-01", "2024-06-30")
     walk = pd.Series(np.linspace(100.0, 180.0, len(crypto)), index=crypto)
     prices = {"BTC-USD": _frame(walk), "ETH-USD": _frame(walk * 0.05),
               "SOL-USD": _frame(walk * 0.01), "IWM": _frame(walk * 2)}
     archive = _archive(pd.date_range("2023-01-06", "2024-06-28", freq="W-FRI"), rut={"2023-W20"})
-    config, cache = _config(tmp_path), tmp_path / "cache"
-    cache.mkdir()
-    calls = []
-    real = module.compute_evidence
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs, resamples=200)
-
-    monkeypatch.setattr(module, "compute_evidence", counted)
-    first = module.cached_evidence(archive, prices, config, cache)
-    again = module.cached_evidence(archive, prices, config, cache)
-    assert len(calls) == 1
+    config = _config(tmp_path)
+    first = compute_evidence(archive, prices, config, resamples=200)
+    again = compute_evidence(archive, prices, config, resamples=200)
     assert repr(again.summary) == repr(first.summary) and again.table.equals(first.table)
-    later = {**prices, "BTC-USD": _frame(walk.where(walk.index < "2024-06-30", 1.0))}
-    module.cached_evidence(archive, later, config, cache)  # one price changed
-    assert len(calls) == 2
-    module.cached_evidence(archive.iloc[:-1], later, config, cache)  # one week fewer
-    assert len(calls) == 3
-    (cache / "evidence.pickle").write_bytes(b"damaged")
-    assert module.cached_evidence(archive.iloc[:-1], later, config, cache).summary
-    assert len(calls) == 4
+    later = {**prices, "BTC-USD": _frame(walk.where(walk.index != "2024-03-01", 1.0))}
+    changed = compute_evidence(archive, later, config, resamples=200)
+    assert not changed.table.equals(first.table)  # one price changed: other evidence

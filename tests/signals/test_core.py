@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from generator.config import Config, Windows
+from generator.format import band_of
 from generator.prices import normalize_frame
 from generator.signals.core import (
     SIGNAL_COLUMNS,
     altseason,
-    band,
     breakout_days,
     composite_score,
     compute_daily,
@@ -24,13 +24,11 @@ from generator.signals.core import (
     drawdown,
     format_signals_csv,
     format_value,
-    iso_week,
     log_returns,
     percentile_at,
     ratio_change,
     record_days,
     trend,
-    weekly_positions,
 )
 
 
@@ -161,25 +159,7 @@ def test_composite_score_weights_and_missing():
     assert math.isnan(composite_score({"a": math.nan}, {"a": 1}))
 
 
-@pytest.mark.parametrize(
-    "score, name",
-    [(0, "Strong risk-off"), (24.999, "Strong risk-off"), (25, "Risk-off"), (44.99, "Risk-off"),
-     (45, "Neutral"), (54.999, "Neutral"), (55, "Risk-on"), (74.999, "Risk-on"),
-     (75, "Strong risk-on"), (100, "Strong risk-on"), (math.nan, "")],
-)
-def test_band_edges(score, name):
-    assert band(score) == name
-
-
-# --- calendar and table ------------------------------------------------------------------------
-
-
-def test_iso_week_and_as_of_is_last_e_date_of_the_week():
-    assert iso_week(pd.Timestamp("2021-01-01")) == "2020-W53"
-    dates = pd.DatetimeIndex(["2024-12-30", "2024-12-31", "2025-01-02", "2025-01-06"])
-    labels, ends = weekly_positions(dates)
-    assert labels == ["2025-W01", "2025-W02"]
-    assert ends.tolist() == [2, 3]
+# --- table ---------------------------------------------------------------------------------
 
 
 def frame(close: pd.Series, adj: pd.Series | None = None) -> pd.DataFrame:
@@ -220,7 +200,7 @@ def test_signals_table_has_the_contract_columns_and_one_row_per_week(config):
     latest = table.iloc[-1]
     assert latest["week"] == "2024-W26" and latest["as_of"] == "2024-06-28"
     assert 0 <= latest["score"] <= 100
-    assert latest["band"] == band(latest["score"])
+    assert latest["band"] == band_of(latest["score"])
 
 
 def test_csv_format_booleans_missing_and_unrounded():

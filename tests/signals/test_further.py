@@ -10,17 +10,16 @@ import pandas as pd
 import pytest
 
 from generator.config import Config, Windows
+from generator.prices import normalize_frame
+from generator.signals.core import compute_daily, compute_weeks
+from generator.signals.flows import flow_book
 from generator.signals.further import (
     EXTENDED_COLUMNS,
     basket_relative,
     beta_at,
     compute_extended,
     display_value,
-    fmt_usd,
 )
-from generator.signals.flows import flow_book
-from generator.prices import normalize_frame
-from generator.signals.core import compute_daily, compute_weeks
 
 
 def test_beta_is_the_slope_of_y_on_x():
@@ -86,12 +85,14 @@ def test_flows_need_history_before_the_window_a_recent_report_and_prices():
         "2024-01-04")) == "no shares-outstanding history for IWM in the store"
 
 
-def test_money_format():
-    assert fmt_usd(1.234e9) == "+$1.23bn"
-    assert fmt_usd(-4.5e8) == "−$450m"
-    assert fmt_usd(math.nan) == "n/a"
+def test_display_value_formats_each_kind_of_further_signal():
+    assert display_value("smallcap_flows_13w", 1.234e9) == "+$1.23bn"
+    assert display_value("smallcap_flows_13w", -4.5e8) == "\u2212$450m"
+    assert display_value("smallcap_flows_13w", math.nan) == "n/a"
     assert display_value("btc_rut_corr_52w", 0.5) == "+0.50"
-    assert display_value("eth_btc_13w", -0.1) == "−10.0%"
+    assert display_value("btc_rut_corr_52w", -0.001) == "0.00"  # shows as zero: unsigned
+    assert display_value("btc_rut_beta_90d", -1.25) == "\u22121.25"
+    assert display_value("eth_btc_13w", -0.1) == "\u221210.0%"
 
 
 # --- the weekly columns on a synthetic market -------------------------------------------

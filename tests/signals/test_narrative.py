@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from generator.config import COMPONENTS
+from generator.signals.core import SIGNAL_COLUMNS
 from generator.signals.issues import COMPONENT_LABELS, COMPONENT_UNITS, Component, Issue, StaleInput
 from generator.signals.narrative import (
     Context,
@@ -20,7 +21,6 @@ from generator.signals.narrative import (
     record_breaks,
     share_below_above,
 )
-from generator.signals.core import SIGNAL_COLUMNS
 
 
 def component(name: str, score: float, previous: float) -> Component:

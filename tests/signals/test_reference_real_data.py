@@ -1,8 +1,7 @@
 """The product's signal table (SPEC §5, §7) against an independent reference, on real data.
 
 The real market files live outside the repo, in `../shared/data/market` relative to the
-repo root; without them these tests skip. The comparison also skips while
-`generator.signals.core` does not exist yet.
+repo root; without them these tests skip.
 """
 
 from __future__ import annotations
@@ -14,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-try:  # `tests` is a package or just a folder on sys.path, depending on the run
-    from tests.reference_signals import BANDS, COLUMNS, DEFAULT_ALTS, HEADER, reference_table
-except ModuleNotFoundError:
-    from reference_signals import BANDS, COLUMNS, DEFAULT_ALTS, HEADER, reference_table
+from generator.prices import Prices
+from generator.store.naming import filename_ticker
+from generator.store.prices import load_price_csv
+from tests.reference_signals import BANDS, COLUMNS, DEFAULT_ALTS, HEADER, reference_table
 
-MARKET_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "market"
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MARKET_DIR = REPO_ROOT.parent / "shared" / "data" / "market"
 
 REL_TOL = 1e-6
 ABS_TOL = 1e-9
@@ -32,6 +31,12 @@ NUMBER_COLUMNS = tuple(c for c in COLUMNS if c not in BOOL_COLUMNS and c not in 
 pytestmark = pytest.mark.skipif(
     not MARKET_DIR.is_dir(), reason=f"real market data not present at {MARKET_DIR}"
 )
+
+
+def load_market(directory: Path) -> Prices:
+    """Every `<TICKER>.csv` of a folder of real market files, as read (no checks)."""
+    return {filename_ticker(path.name): load_price_csv(path)
+            for path in sorted(directory.glob("*.csv"))}
 
 
 def _archive_settings() -> tuple[str, tuple[str, ...]]:
@@ -52,24 +57,17 @@ def reference() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def product():
-    """(DataFrame, CSV text) of the published signals table, or skip while it is missing.
+    """(DataFrame, CSV text) of the published signals table.
 
     The published table holds the contract columns first, then further columns (the
     extra signals of SPEC §5); only the contract columns are compared here.
     """
-    try:
-        import generator.signals.core  # noqa: F401
-    except ModuleNotFoundError as exc:
-        if exc.name in ("generator.signals.core", "generator"):
-            pytest.skip("generator.signals.core is not written yet; nothing to compare")
-        raise
     from generator.config import load_config
-    from generator.signals.weekly import published_signals
-    from generator.prices import load_price_dir
     from generator.signals.core import format_signals_csv
+    from generator.signals.weekly import published_signals
 
     config = load_config(REPO_ROOT)
-    prices = load_price_dir(MARKET_DIR)
+    prices = load_market(MARKET_DIR)
     table = published_signals(prices, config)
     return table, format_signals_csv(table)
 

@@ -7,14 +7,10 @@ import math
 
 import pandas as pd
 
-from generator.signals.weekly import Weekly, complete_frozen
 from generator.signals.further import EXTENDED_COLUMNS
 from generator.signals.narrative import Context
-
-try:
-    from tests.test_narrative import issue
-except ModuleNotFoundError:
-    from test_narrative import issue
+from generator.signals.weekly import Weekly, complete_frozen
+from tests.signals.test_narrative import issue
 
 
 def weekly() -> Weekly:

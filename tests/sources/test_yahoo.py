@@ -19,11 +19,11 @@ import pytest
 import requests
 
 from generator.config import Config, Tickers
+from generator.prices import COLUMNS, format_price_csv
 from generator.sources.yahoo import FetchResult, fetch_into_store, fetch_prices, split_download
-from generator.prices import COLUMNS, format_price_csv, load_price_csv
-from generator.store.prices import write_store
+from generator.store.prices import load_price_csv, write_store
 
-FIXTURES = Path(__file__).parent / "fixtures" / "yahoo"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "yahoo"
 START = dt.date(2025, 10, 1)
 CRUMB = "fake-crumb"
 
@@ -303,7 +303,7 @@ def test_fetch_into_store_with_yahoo_down_changes_nothing(tmp_path):
     assert sorted(p.name for p in cfg.prices_dir.iterdir()) == ["IWM.csv"]
 
 
-def test_importing_fetch_does_not_import_yfinance():
+def test_importing_yahoo_does_not_import_yfinance():
     code = "import sys, generator.sources.yahoo; print('yfinance' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

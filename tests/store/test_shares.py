@@ -121,10 +121,7 @@ def test_csv_round_trip_and_corrupt_files(tmp_path):
 
 def test_contract_real_yfinance_code_path_with_a_fake_session(tmp_path):
     """`get_shares_full` through yfinance itself, Yahoo replaced by canned replies."""
-    try:
-        from tests.test_fetch import FakeYahoo
-    except ModuleNotFoundError:
-        from test_fetch import FakeYahoo
+    from tests.sources.test_yahoo import FakeYahoo
 
     day = int(pd.Timestamp("2025-10-31 16:00", tz="America/New_York").timestamp())
     body = ('{"timeseries": {"result": [{"meta": {"symbol": ["IWM"], "type": ["shares_out"]}, '

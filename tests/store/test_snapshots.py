@@ -1,15 +1,22 @@
-"""Frozen issues read back from their snapshots, through the parsed-snapshot cache or not."""
+"""Frozen issues read back from their snapshots: every file, exactly as frozen, or named."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
 from generator.errors import DataError
-from generator.signals.issues import DIGEST_ATTR
-from generator.store.snapshots import issue_from_snapshot, load_frozen, render_snapshot
-from tests.test_charts import make_weeks
-
-PARSED = "snapshots.pickle"  # the memo file of load_frozen in the cache folder
+from generator.store.snapshots import (
+    issue_from_snapshot,
+    load_frozen,
+    parse_issue,
+    read_snapshot_files,
+    render_snapshot,
+    snapshot_of,
+    write_snapshot,
+)
+from tests.charts.test_data import make_weeks
 
 
 def snapshot(week: str, as_of: str, score: float) -> dict:
@@ -35,56 +42,60 @@ def issues_dir(tmp_path):
 
 def same(a, b) -> bool:
     return (repr(a) == repr(b) and a.window.equals(b.window)
-            and list(a.window.columns) == list(b.window.columns)
-            and a.window.attrs[DIGEST_ATTR][0] == b.window.attrs[DIGEST_ATTR][0])
+            and list(a.window.columns) == list(b.window.columns))
 
 
-def test_cached_issues_equal_the_parsed_ones(issues_dir, tmp_path):
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    plain = load_frozen(issues_dir)
-    first = load_frozen(issues_dir, cache)  # parses, then stores
-    assert (cache / PARSED).is_file()
-    again = load_frozen(issues_dir, cache)  # from the cache
-    assert list(plain) == list(again) == ["2026-W05", "2026-W06", "2026-W07"]
-    for week in plain:
-        assert same(plain[week], first[week]) and same(plain[week], again[week])
-        window = again[week].window
-        assert window.attrs[DIGEST_ATTR][1] == id(window)  # tied to the object it describes
-    import json
-    doc = json.loads((issues_dir / "2026-W06.json").read_text())
-    assert same(issue_from_snapshot(doc), again["2026-W06"])
+def test_frozen_issues_are_their_snapshots(issues_dir):
+    frozen = load_frozen(issues_dir)
+    assert list(frozen) == ["2026-W05", "2026-W06", "2026-W07"]
+    for week, issue in frozen.items():
+        doc = json.loads((issues_dir / f"{week}.json").read_text())
+        assert same(issue, issue_from_snapshot(doc))
+        assert issue.frozen and issue.backfilled and not issue.provisional
+    assert [i.score for i in frozen.values()] == [41.5, 55.0, 61.25]
+    window = frozen["2026-W07"].window
+    assert len(window) == 30 and window.index[-1].strftime("%Y-%m-%d") == "2026-02-13"
+    assert window["rut_breakout_week"].dtype == bool
 
 
-def test_a_changed_snapshot_is_parsed_again(issues_dir, tmp_path):
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    load_frozen(issues_dir, cache)
+def test_a_snapshot_round_trips_through_its_bytes(issues_dir):
+    issue = load_frozen(issues_dir)["2026-W06"]
+    doc = snapshot_of(issue, {"rut_trend": 1.0}, backfilled=True)
+    path = issues_dir / "2026-W06.json"
+    again = parse_issue(path, render_snapshot(doc))
+    assert same(again, issue_from_snapshot(json.loads(render_snapshot(doc))))
+    assert again.window.equals(issue.window) and again.values == issue.values
+
+
+def test_the_files_are_read_as_they_are_now(issues_dir):
+    load_frozen(issues_dir)
     (issues_dir / "2026-W06.json").write_bytes(
         render_snapshot(snapshot("2026-W06", "2026-02-06", 12.5)))
     (issues_dir / "2026-W05.json").unlink()
-    got = load_frozen(issues_dir, cache)
+    got = load_frozen(issues_dir)
     assert list(got) == ["2026-W06", "2026-W07"] and got["2026-W06"].score == 12.5
-    assert load_frozen(issues_dir, cache)["2026-W06"].score == 12.5
+    assert list(read_snapshot_files(issues_dir)) == ["2026-W06", "2026-W07"]
+    assert load_frozen(issues_dir / "absent") == {}
 
 
-@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage"])
-def test_a_damaged_cache_is_ignored(issues_dir, tmp_path, damage):
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    (cache / PARSED).write_bytes(damage)
-    assert load_frozen(issues_dir, cache)["2026-W07"].score == 61.25
-    assert load_frozen(issues_dir, cache)["2026-W07"].score == 61.25
+def test_a_snapshot_is_written_once_unless_forced(issues_dir):
+    doc = snapshot("2026-W07", "2026-02-13", 99.0)
+    before = (issues_dir / "2026-W07.json").read_bytes()
+    assert write_snapshot(issues_dir, doc) is False
+    assert (issues_dir / "2026-W07.json").read_bytes() == before
+    assert write_snapshot(issues_dir, doc, force=True) is True
+    assert load_frozen(issues_dir)["2026-W07"].score == 99.0
 
 
-def test_a_bad_snapshot_is_named_even_with_a_cache(issues_dir, tmp_path):
-    cache = tmp_path / "cache"
-    cache.mkdir()
-    load_frozen(issues_dir, cache)
+def test_a_bad_snapshot_is_named(issues_dir):
     (issues_dir / "2026-W07.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(DataError, match="2026-W07.json"):
-        load_frozen(issues_dir, cache)
+        load_frozen(issues_dir)
+    (issues_dir / "2026-W07.json").write_bytes(
+        render_snapshot(snapshot("2026-W08", "2026-02-20", 50.0)))
+    with pytest.raises(DataError, match="2026-W07.json: snapshot is for week 2026-W08"):
+        load_frozen(issues_dir)
     (issues_dir / "2026-W07.json").unlink()
     (issues_dir / "notes.json").write_text("{}", encoding="utf-8")
     with pytest.raises(DataError, match="notes.json: not a snapshot name"):
-        load_frozen(issues_dir, cache)
+        load_frozen(issues_dir)
