@@ -38,6 +38,11 @@ class ConfigError(UserError):
 class ContentError(UserError):
     exit_code = EXIT_CONTENT
 
+    @classmethod
+    def at(cls, path: Path, line: int | None, message: str) -> ContentError:
+        """`path[:line]: message`, the form of every content problem."""
+        return cls(f"{path}:{line}: {message}" if line else f"{path}: {message}")
+
 
 class DataError(UserError):
     exit_code = EXIT_DATA

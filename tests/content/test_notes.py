@@ -448,7 +448,9 @@ def test_whitespace_only_lines_do_not_count_as_nesting() -> None:
 
 @pytest.fixture
 def short_deadline(monkeypatch: pytest.MonkeyPatch) -> float:
-    monkeypatch.setattr(content, "RENDER_TIME_LIMIT", 0.3)
+    from generator.content import markdown as body
+
+    monkeypatch.setattr(body, "RENDER_TIME_LIMIT", 0.3)
     return 0.3
 
 
