@@ -39,7 +39,8 @@ from generator.signals.weekly import (
     enriched_issues,
     needs_completion,
 )
-from generator.site.pages import IssueImages, SiteInputs, build_site, issue_jobs
+from generator.site.inputs import IssueImages, SiteInputs
+from generator.site.pages import build_site, issue_jobs
 from generator.sources.load import (
     Loaded,
     cut_prices,

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from generator.cache.store import Store
-from generator.site.pages import FileData, FileJob
+from generator.site.inputs import FileData
+from generator.site.pages import FileJob
 
 
 def memo_files(store: Store | None, jobs: Iterable[FileJob]) -> dict[str, FileData]:

@@ -6,16 +6,13 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from generator.config import Config
 from generator.format import fmt_date, fmt_score
 from generator.signals.issues import Issue
 from generator.site.links import rebase_links
+from generator.site.inputs import SiteInputs
 from generator.site.templates import render_page
-
-if TYPE_CHECKING:
-    from generator.site.pages import SiteInputs
 
 
 @dataclass(frozen=True)

@@ -29,17 +29,11 @@ from generator.site.datafiles import render_latest_json, render_robots, render_s
 from generator.site.downloads import downloads
 from generator.site.feed import feed_items, published, render_feed
 from generator.site.links import rebase_links
+from generator.site.inputs import FileData, SiteInputs
 from generator.site.templates import render_page, stylesheet
 
-FileData = Any  # bytes, or a file the writer links (`writer.StoredFile`): `len()` works
 
 
-@dataclass(frozen=True)
-class IssueImages:
-    """The PNGs of one issue: its sharing card and (feed issues only) its score chart."""
-
-    card: FileData
-    score: FileData | None = None
 
 
 @dataclass(frozen=True)
@@ -55,23 +49,6 @@ class FileJob:
         return Path(self.path).suffix
 
 
-@dataclass(frozen=True)
-class SiteInputs:
-    """Everything the site is made of, computed before rendering."""
-
-    config: Config
-    issues: list[Issue]
-    notes: Mapping[str, Note]
-    pages: Mapping[str, Note]
-    issue_charts: Mapping[str, list[Chart]]  # by week; may load lazily
-    archive_chart: Chart | None
-    signals_csv: str
-    source_label: str
-    sample: bool = False
-    evidence: Evidence | None = None
-    evidence_charts: tuple[Chart, ...] | list[Chart] = ()
-    images: Mapping[str, IssueImages] = field(default_factory=dict)
-    site_card: FileData | None = None
 
 
 def render_jobs(jobs: Iterable[FileJob]) -> dict[str, bytes]:
