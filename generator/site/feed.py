@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from generator.config import Config
 from generator.format import fmt_date, fmt_score
 from generator.signals.issues import Issue
-from generator.site.links import rebase_links
 from generator.site.inputs import SiteInputs
+from generator.site.links import rebase_links
 from generator.site.templates import render_page
 
 

@@ -17,9 +17,7 @@ from typing import Any
 
 from generator import __version__
 from generator.charts.data import Chart
-from generator.config import Config
-from generator.content.notes import Note
-from generator.evidence.study import Evidence, format_evidence_csv
+from generator.evidence.study import format_evidence_csv
 from generator.evidence.text import page_context as evidence_page_context
 from generator.format import fmt_date, fmt_score
 from generator.signals.further import further_rows
@@ -28,12 +26,9 @@ from generator.site import chartfiles
 from generator.site.datafiles import render_latest_json, render_robots, render_sitemap
 from generator.site.downloads import downloads
 from generator.site.feed import feed_items, published, render_feed
-from generator.site.links import rebase_links
 from generator.site.inputs import FileData, SiteInputs
+from generator.site.links import rebase_links
 from generator.site.templates import render_page, stylesheet
-
-
-
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from generator.format import (
     plural,
 )
 
+
 @lru_cache(maxsize=4)
 def environment(templates_dir: Path) -> jinja2.Environment:
     """The Jinja2 environment: autoescaping, strict undefined, our filters."""

@@ -13,9 +13,9 @@ from html.parser import HTMLParser
 import feedparser
 import pytest
 
+from generator.signals.core import CSV_COLUMNS
 from generator.signals.further import EXTENDED_COLUMNS
 from generator.site.templates import fmt_score
-from generator.signals.core import CSV_COLUMNS
 
 
 class _Page(HTMLParser):
