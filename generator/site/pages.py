@@ -185,7 +185,7 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
     for slug, note in inputs.pages.items():
         page(f"{slug}/index.html", "page.html", page=note)
     page("404.html", "404.html")
-    for asset in ("style.css", "charts.js", "vega.min.js"):
+    for asset in ("style.css", "charts.js", "vega.min.js", "vega-interpreter.js"):
         if (templates / "assets" / asset).is_file():
             files[f"assets/{asset}"] = (templates / "assets" / asset).read_bytes()
     files.update(_image_files(inputs))
