@@ -179,12 +179,12 @@ def test_nu_html_checker_finds_no_errors(sample_site):
 
 def test_charts_come_alive_with_javascript(visit):
     v = visit("", viewport={"width": 900, "height": 900})
-    v.page.wait_for_selector("figure.is-live .chart-live svg", timeout=15_000)
     figures = v.page.locator("figure.chart")
-    v.page.wait_for_function(
-        "n => document.querySelectorAll('figure.is-live').length === n", arg=figures.count(),
-        timeout=15_000,
-    )
+    for i in range(figures.count()):  # each on the reader's first intent: the pointer
+        figures.nth(i).scroll_into_view_if_needed()
+        figures.nth(i).hover()
+        v.page.wait_for_function("f => f.classList.contains('is-live')",
+                                 arg=figures.nth(i).element_handle(), timeout=15_000)
     live = v.page.locator("figure.is-live .chart-live").first
     assert live.get_attribute("role") == "img" and live.get_attribute("aria-label")
     live.scroll_into_view_if_needed()
