@@ -13,12 +13,13 @@ import subprocess
 
 import pytest
 
-from tests.browser.test_browser import (  # noqa: F401  (fixtures)
-    _chromium,
-    base_url,
-    browser,
-    visit,
-)
+from tests.browser import test_browser as _shared
+
+# The served sample site, one Chromium for the module, and `visit`: test_browser.py's fixtures.
+base_url = _shared.base_url
+browser = _shared.browser
+visit = _shared.visit
+_chromium = _shared._chromium
 
 # Collects every CSP violation the page reports, from before any of its own scripts run.
 VIOLATIONS = """
@@ -31,8 +32,9 @@ SHIFTS = """
 window.__shift = 0; window.__shifted = [];
 new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) {
   window.__shift += e.value;
-  window.__shifted.push([e.value, Math.round(e.startTime), (e.sources || []).map(s => s.node ?
-    s.node.nodeName + '.' + s.node.className + ' ' + s.previousRect.y + '->' + s.currentRect.y : '?')]);
+  window.__shifted.push([e.value, Math.round(e.startTime), (e.sources || []).map(s =>
+    s.node ? s.node.nodeName + '.' + s.node.className + ' ' + s.previousRect.y + '->' +
+    s.currentRect.y : '?')]);
 } }).observe({type: 'layout-shift', buffered: true});
 """
 
@@ -61,13 +63,19 @@ def test_pages_run_clean_under_the_csp_and_a_chart_goes_live_on_hover(sample_sit
         context = browser.new_context(viewport={"width": width, "height": 900})
         context.add_init_script(VIOLATIONS + SHIFTS)
         hosts: list[str] = []
-        context.route("**/*", lambda route: (hosts.append(route.request.url),
-                                             route.continue_() if route.request.url.startswith(base_url)
-                                             else route.abort()))
-        page = context.new_page()
         errors: list[str] = []
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        def route(route, hosts=hosts) -> None:
+            hosts.append(route.request.url)
+            if route.request.url.startswith(base_url):
+                route.continue_()
+            else:
+                route.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
         page.goto(base_url + path, wait_until="load")
         live = page.locator("script[data-specs]").count() > 0
         if live:
