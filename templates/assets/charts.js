@@ -143,6 +143,10 @@
     if (lines.length > 1) title.subtitle = lines;
   }
 
+  function nextTask() {
+    return new Promise(function (resolve) { setTimeout(resolve, 0); });
+  }
+
   /* Send a tap to the live view as a hover at the same point: Vega shows that value. */
   function pointAt(holder, x, y) {
     var target = document.elementFromPoint(x, y);
@@ -171,17 +175,25 @@
       return [Math.max(1, Math.floor(box.clientWidth)), Math.max(1, Math.floor(box.clientHeight))];
     };
     var now = size();
+    var view = null;
     wrapSubtitle(spec, now[0]);
     spec.autosize = { type: "fit", contains: "padding" };
-    var view = new vega.View(vega.parse(spec, null, { ast: true }), {
-      renderer: "svg",
-      container: holder,
-      hover: true,
-      tooltip: showTip,
-      expr: vega.expressionInterpreter
-    });
-    view.width(now[0]).height(now[1]);
-    return view.runAsync().then(function () {
+    // Parse, build and draw as separate tasks, so that the main thread is never held for
+    // all three at once.
+    var runtime = vega.parse(spec, null, { ast: true });
+    return nextTask().then(function () {
+      view = new vega.View(runtime, {
+        renderer: "svg",
+        container: holder,
+        hover: true,
+        tooltip: showTip,
+        expr: vega.expressionInterpreter
+      });
+      view.width(now[0]).height(now[1]);
+      return nextTask();
+    }).then(function () {
+      return view.runAsync();
+    }).then(function () {
       // One accessible image, described like the static chart (Vega labels its container
       // "Vega visualization").
       holder.removeAttribute("aria-roledescription");
