@@ -20,6 +20,7 @@ import pandas as pd
 
 from generator import __version__
 from generator.errors import DataError
+from generator.signals.coverage import Unpriced
 from generator.signals.issues import CHART_COLUMNS, Issue, StaleInput, make_components
 from generator.writer import write_atomic
 
@@ -69,6 +70,7 @@ def make_snapshot(
     backfilled: bool,
     narrative: tuple[str, ...] = (),
     notes: Mapping[str, str] | None = None,
+    coverage: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The snapshot document of one issue (plain JSON types, NaN as null)."""
     return {
@@ -84,6 +86,7 @@ def make_snapshot(
         "chart_window": {k: _plain_list(vs) for k, vs in chart_window.items()},
         "narrative": list(narrative),
         "notes": dict(notes or {}),
+        "coverage": dict(coverage or {}),
     }
 
 
@@ -184,6 +187,12 @@ def snapshot_of(issue: Issue, weights: Mapping[str, float], *, backfilled: bool)
         backfilled=backfilled,
         narrative=issue.narrative,
         notes=issue.notes,
+        coverage={
+            "configured": issue.inputs_configured,
+            "unpriced": [{"ticker": u.ticker, "group": u.group,
+                          "last_date": u.last_date.isoformat() if u.last_date else None}
+                         for u in issue.unpriced],
+        },
     )
 
 
@@ -219,6 +228,9 @@ def issue_from_snapshot(doc: Mapping[str, Any]) -> Issue:
         # Snapshots written before these existed lack them: the build fills them in.
         narrative=tuple(doc.get("narrative") or ()),
         notes=dict(doc.get("notes") or {}),
+        unpriced=tuple(Unpriced(u["ticker"], u["group"], _date_or_none(u["last_date"]))
+                       for u in (doc.get("coverage") or {}).get("unpriced", ())),
+        inputs_configured=int((doc.get("coverage") or {}).get("configured", 0)),
     )
 
 
