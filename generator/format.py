@@ -196,6 +196,28 @@ def fmt_date(d: Any) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
+def fmt_latest(text: str, day: Any, as_of: Any) -> str:
+    """A chart's latest reading, `text` on `day`, the last point on or before `as_of`:
+    `latest 68.9 on 30 January 2026`, or when it is older than `as_of`, `last reading 100.0
+    on 26 September 2025, 18 weeks before 30 January 2026 (none since)`."""
+    day, as_of = _as_date(day), _as_date(as_of)
+    if as_of is None or day is None or day >= as_of:
+        return f"latest {text} on {fmt_date(day)}"
+    gap = (as_of - day).days
+    ago = plural(round(gap / 7), "week") if gap >= 7 else plural(gap, "day")
+    return f"last reading {text} on {fmt_date(day)}, {ago} before {fmt_date(as_of)} (none since)"
+
+
+def _as_date(d: Any) -> dt.date | None:
+    if missing(d):
+        return None
+    if isinstance(d, str):
+        return dt.date.fromisoformat(d[:10])
+    if isinstance(d, dt.datetime) or hasattr(d, "to_pydatetime"):
+        return d.date()
+    return d
+
+
 def plural(n: int, one: str, many: str | None = None) -> str:
     """`1 week`, `3 weeks` (`many` defaults to `one` + "s")."""
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
