@@ -32,6 +32,7 @@ from generator.config import Config
 from generator.content.notes import Note, load_issue_notes, load_pages
 from generator.errors import DataError, UserError
 from generator.signals.core import archive_weeks, format_signals_csv
+from generator.signals.coverage import total_return_caveat, total_return_etfs
 from generator.signals.issues import Issue
 from generator.signals.weekly import (
     PUBLISHED_COLUMNS,
@@ -189,6 +190,9 @@ def gather(
             "(run `riskon fetch`, or use --source csv:DIR or --source sample)"
         )
     weekly = stages.weekly(store, prices, config, shares)
+    caveat = total_return_caveat(total_return_etfs(prices, config), config)
+    if caveat:  # said once per build, and on the methodology page
+        report.warnings.append(caveat)
     archive = archive_weeks(weekly.weeks, config)
     # Forward returns look ahead: the evidence uses every archive week and all the data.
     # It runs in a thread while this one goes on (numpy's sorts, most of it, free the GIL).
@@ -257,6 +261,7 @@ def gather(
         images={i.week: IssueImages(done[f"card {i.week}"], done.get(f"score {i.week}"))
                 for i in issues},
         site_card=done["site card"],
+        caveats=(caveat,) if caveat else (),
     )
     return inputs, snapshots
 

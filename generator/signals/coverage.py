@@ -127,3 +127,45 @@ def compute_coverage(
 def _close(prices: Prices, ticker: str) -> pd.Series:
     frame = prices.get(ticker)
     return pd.Series(dtype="float64") if frame is None else frame["close"].dropna()
+
+
+# --- data caveats -----------------------------------------------------------------------
+
+
+def etf_tickers(config: Config) -> tuple[str, ...]:
+    """The configured ETF series: IWM, SPY, HYG, IEF and the small-cap flow ETFs."""
+    roles = (config.tickers.iwm, config.tickers.spy, config.tickers.hyg, config.tickers.ief)
+    return tuple(dict.fromkeys((*roles, *config.flow_etfs)))
+
+
+def total_return_etfs(prices: Prices, config: Config) -> tuple[str, ...]:
+    """The ETF series whose `close` equals `adj_close` on every row: their "price" closes
+    are dividend-adjusted (total-return) closes (Yahoo's own `Close` never is)."""
+    out = []
+    for ticker in etf_tickers(config):
+        frame = prices.get(ticker)
+        if frame is None or frame.empty or "adj_close" not in frame:
+            continue
+        close, adj = frame["close"].to_numpy("float64"), frame["adj_close"].to_numpy("float64")
+        both = np.isfinite(close) & np.isfinite(adj)
+        if both.any() and bool(np.all(close[both] == adj[both])) and (
+                np.isfinite(close) == np.isfinite(adj)).all():
+            out.append(ticker)
+    return tuple(out)
+
+
+def total_return_caveat(tickers: tuple[str, ...], config: Config) -> str:
+    """The caveat for ETFs whose close is their total-return close ("" when none is)."""
+    if not tickers:
+        return ""
+    names = tickers[0] if len(tickers) == 1 else ", ".join(tickers[:-1]) + " and " + tickers[-1]
+    verb = "has" if len(tickers) == 1 else "have"
+    text = (f"In the price data of this build, {names} {verb} close equal to adj_close "
+            f"on every row: the closes are dividend-adjusted (total-return) closes, not the "
+            f"prices that traded.")
+    if config.tickers.iwm in tickers:
+        text += (f" {config.tickers.iwm} records and breakouts are therefore breakouts on "
+                 f"total-return closes, which rise with every dividend reinvested, and "
+                 f"{config.tickers.iwm} levels quoted in the issues never traded; "
+                 f"{config.tickers.rut}, an index without dividends, is not affected.")
+    return text

@@ -7,6 +7,7 @@ here is hand-written about a particular week.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ class RecordBreak:
     days_standing: int  # trading days from previous_day to day
     breakout: bool
     records_in_week: int
+    total_return: bool = False  # the closes are dividend-adjusted (close == adj_close)
 
 
 @dataclass(frozen=True)
@@ -100,13 +102,19 @@ def share_below_above(values: np.ndarray, k: int) -> tuple[float, float, int]:
 
 
 def compute_contexts(
-    daily: pd.DataFrame, weeks: pd.DataFrame, gap: int, iwm_close: pd.Series | None = None
+    daily: pd.DataFrame, weeks: pd.DataFrame, gap: int, iwm_close: pd.Series | None = None,
+    iwm_total_return: bool = False,
 ) -> dict[str, Context]:
-    """A `Context` per row of `weeks` (all weeks, indexed by as-of), keyed by ISO week."""
+    """A `Context` per row of `weeks` (all weeks, indexed by as-of), keyed by ISO week.
+
+    `iwm_total_return`: IWM's closes are dividend-adjusted (its records are then said to be
+    on total-return closes)."""
     rut = daily["rut_close"]
     rut_breaks = record_breaks(rut, gap, "the Russell 2000")
     iwm_breaks = record_breaks(iwm_close.reindex(daily.index), gap, "IWM") \
         if iwm_close is not None else {}
+    if iwm_total_return:
+        iwm_breaks = {w: dataclasses.replace(b, total_return=True) for w, b in iwm_breaks.items()}
     values = rut.to_numpy(dtype="float64")
     records = record_days(rut).to_numpy()
     first = np.isfinite(values) & (np.cumsum(np.isfinite(values)) == 1)
@@ -198,6 +206,9 @@ def _break_sentence(b: RecordBreak, too: bool = False) -> str:
     stood = (f"its previous record of {fmt_num(b.previous_level)} from {fmt_date(b.previous_day)}, "
              f"which had stood for {plural(b.days_standing, 'trading day')}")
     more = f" ({b.records_in_week} record closes this week)" if b.records_in_week > 1 else ""
+    if b.total_return:
+        more += (", on total-return closes (in this data the ETF's close is dividend-adjusted, "
+                 "so these levels never traded)")
     if b.breakout:
         return (f"{subject} broke out{' too' if too else ''}: on {fmt_date(b.day)} it closed at "
                 f"{fmt_num(b.close)}, above {stood}{more}.")

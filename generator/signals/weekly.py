@@ -22,7 +22,7 @@ from generator.signals.core import (
     compute_daily,
     compute_weeks,
 )
-from generator.signals.coverage import COVERAGE_COLUMNS, compute_coverage
+from generator.signals.coverage import COVERAGE_COLUMNS, compute_coverage, total_return_etfs
 from generator.signals.further import EXTENDED_COLUMNS, Extended, compute_extended, reasons_at
 from generator.signals.issues import Issue, build_issues
 from generator.signals.narrative import Context, compose, compute_contexts
@@ -50,7 +50,9 @@ def compute_weekly(
     extended = compute_extended(daily, weeks, prices, config, shares)
     iwm = prices.get(config.tickers.iwm)
     contexts = compute_contexts(daily, weeks, config.windows.breakout_gap,
-                                None if iwm is None else iwm["close"])
+                                None if iwm is None else iwm["close"],
+                                iwm_total_return=config.tickers.iwm
+                                in total_return_etfs(prices, config))
     coverage = compute_coverage(daily, weeks, prices, config)
     return Weekly(daily, weeks.join(extended.values).join(coverage), extended, contexts)
 

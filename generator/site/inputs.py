@@ -39,3 +39,4 @@ class SiteInputs:
     evidence_charts: tuple[Chart, ...] | list[Chart] = ()
     images: Mapping[str, IssueImages] = field(default_factory=dict)
     site_card: FileData | None = None
+    caveats: tuple[str, ...] = ()  # data caveats of this build, on the methodology page

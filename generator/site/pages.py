@@ -183,7 +183,8 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
              **evidence_page_context(inputs.evidence, cfg))
         files["data/evidence.csv"] = format_evidence_csv(inputs.evidence.table).encode("utf-8")
     for slug, note in inputs.pages.items():
-        page(f"{slug}/index.html", "page.html", page=note)
+        page(f"{slug}/index.html", "page.html", page=note,
+             caveats=inputs.caveats if slug == "methodology" else ())
     page("404.html", "404.html")
     for asset in ("style.css", "charts.js", "vega.min.js"):
         if (templates / "assets" / asset).is_file():
