@@ -206,13 +206,12 @@ def _break_sentence(b: RecordBreak, too: bool = False) -> str:
     stood = (f"its previous record of {fmt_num(b.previous_level)} from {fmt_date(b.previous_day)}, "
              f"which had stood for {plural(b.days_standing, 'trading day')}")
     more = f" ({b.records_in_week} record closes this week)" if b.records_in_week > 1 else ""
-    if b.total_return:
-        more += (", on total-return closes (in this data the ETF's close is dividend-adjusted, "
-                 "so these levels never traded)")
+    closes = (" on total-return closes (its close in this data is dividend-adjusted, so these "
+              "levels never traded)") if b.total_return else ""
     if b.breakout:
-        return (f"{subject} broke out{' too' if too else ''}: on {fmt_date(b.day)} it closed at "
-                f"{fmt_num(b.close)}, above {stood}{more}.")
-    return (f"{subject} set a record close of {fmt_num(b.close)} on {fmt_date(b.day)}, "
+        return (f"{subject} broke out{' too' if too else ''}{closes}: on {fmt_date(b.day)} it "
+                f"closed at {fmt_num(b.close)}, above {stood}{more}.")
+    return (f"{subject} set a record close{closes} of {fmt_num(b.close)} on {fmt_date(b.day)}, "
             f"above {stood}{more}.")
 
 

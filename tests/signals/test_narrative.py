@@ -165,3 +165,19 @@ def test_compose_is_deterministic_and_contexts_cover_every_week():
     assert contexts["2025-W37"].record_day == close.index[72].date()  # the standing record
     assert contexts["2025-W36"].record_day == close.index[1].date()
     assert compose(issue(), contexts["2025-W37"]) == compose(issue(), contexts["2025-W37"])
+
+
+def test_an_iwm_breakout_on_total_return_closes_says_so():
+    close = base_then_breakout()
+    ctx = compute_contexts(pd.DataFrame({"rut_close": close}),
+                           pd.DataFrame({"week": ["2025-W37"], "btc_rut_corr_90d": [0.1]},
+                                        index=close.index[[74]]),
+                           63, iwm_close=close, iwm_total_return=True)["2025-W37"]
+    text = " ".join(compose(issue(iwm_breakout_week=True), ctx))
+    assert "IWM broke out on total-return closes (its close in this data is dividend-adjusted" \
+        in text
+    plain = compute_contexts(pd.DataFrame({"rut_close": close}),
+                             pd.DataFrame({"week": ["2025-W37"], "btc_rut_corr_90d": [0.1]},
+                                          index=close.index[[74]]), 63, iwm_close=close)
+    assert "total-return" not in " ".join(compose(issue(iwm_breakout_week=True),
+                                                  plain["2025-W37"]))
