@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from generator.format import band_of, fmt_corr, fmt_date, fmt_latest, fmt_score
+from generator.format import band_of, fmt_below_record, fmt_corr, fmt_date, fmt_latest, fmt_score
 
 WIDTH, HEIGHT = 640, 250  # whole SVG, axes and title included (autosize "fit")
 
@@ -351,11 +351,7 @@ def describe_rut(weeks: pd.DataFrame) -> str:
     record = series(weeks, "rut_record_level").get(d)
     if record is not None and math.isfinite(record) and record > 0:
         gap = v / record - 1
-        text += (
-            ", a record close"
-            if gap >= -0.00005
-            else f", {-gap:.1%} below its record of {record:,.0f}"
-        )
+        text += ", a record close" if gap >= 0 else f", {fmt_below_record(gap)} of {record:,.0f}"
     breakouts = weeks.index[flags(weeks, "rut_breakout_week").to_numpy()]
     if len(breakouts):
         plural = "s" if len(breakouts) > 1 else ""
