@@ -99,3 +99,20 @@ def test_a_bad_snapshot_is_named(issues_dir):
     (issues_dir / "notes.json").write_text("{}", encoding="utf-8")
     with pytest.raises(DataError, match="notes.json: not a snapshot name"):
         load_frozen(issues_dir)
+
+
+def test_coverage_is_frozen_with_the_issue(issues_dir):
+    import dataclasses
+    import datetime as dt
+
+    from generator.signals.coverage import Unpriced
+
+    issue = load_frozen(issues_dir)["2026-W06"]
+    assert issue.inputs_configured == 0 and issue.unpriced == ()  # an older snapshot: unknown
+    unpriced = (Unpriced("BTC-USD", "input", dt.date(2026, 1, 28)),
+                Unpriced("DOT-USD", "alt", None))
+    issue = dataclasses.replace(issue, unpriced=unpriced, inputs_configured=24)
+    again = issue_from_snapshot(json.loads(render_snapshot(
+        snapshot_of(issue, {"rut_trend": 1.0}, backfilled=True))))
+    assert again.unpriced == unpriced and again.inputs_configured == 24
+    assert not again.every_input_priced
