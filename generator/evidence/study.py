@@ -28,18 +28,30 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from generator.config import Config
-from generator.evidence.stats import LEVEL, RESAMPLES, SEED, bootstrap_medians, percentile_interval
+from generator.evidence.stats import (
+    BLOCK_RESAMPLES,
+    LEVEL,
+    SEED,
+    block_bootstrap_median_difference,
+    block_length,
+    group_episodes,
+    percentile_of,
+    shift_p_value,
+)
 from generator.prices import Prices
 from generator.signals.core import format_value
 
 BASKET = "alt-basket"
+MIN_EPISODES = 10  # fewer: no interval, only percentiles and the shift test
+EPISODE_GAP_DAYS = 42  # events within 6 weeks of an episode's first event join it
 HORIZONS = (4, 13, 26, 52)
 EVENT_FLAGS = {"rut": "rut_breakout_week", "iwm": "iwm_breakout_week"}
 EVIDENCE_COLUMNS = (
@@ -50,19 +62,27 @@ EVIDENCE_COLUMNS = (
 
 @dataclass(frozen=True)
 class Summary:
-    """Events vs all weeks for one event type, asset and horizon."""
+    """Episodes vs all weeks for one event type, asset and horizon."""
 
     event: str
     asset: str
     horizon: int
-    n_events: int
+    n_events: int  # episodes with a complete window (the unit of the comparison)
     median_events: float
-    positive_events: float  # share of event windows with a return above 0
+    positive_events: float  # share of episode windows with a return above 0
     n_all: int
     median_all: float
     positive_all: float
-    low: float  # bootstrap interval of median(events) - median(all)
-    high: float
+    low: float  # block-bootstrap interval of median(episodes) - median(all); NaN below
+    high: float  # MIN_EPISODES episodes
+    p_upper: float = math.nan  # circular-shift test: share of shifts with a median >= observed
+    p_lower: float = math.nan  # ... <= observed
+    p_value: float = math.nan  # two-sided: min(1, 2 × the smaller)
+    block: int = 0  # block length (weeks) of the bootstrap
+    coins_rose: int = 0  # basket only: over the episodes' windows, coin-windows that rose
+    coins: int = 0  # ... and coin-windows counted
+    median_coin: float = math.nan  # basket only: median over episodes of the median coin
+    median_coin_all: float = math.nan  # ... over all weeks
 
     @property
     def difference(self) -> float:
@@ -91,8 +111,40 @@ class EventWeek:
 
 
 @dataclass(frozen=True)
+class Breadth:
+    """The alt basket's members over one window: how many had a price, how many rose, and
+    the median coin's return."""
+
+    members: int
+    rose: int
+    median_coin: float
+
+
+@dataclass(frozen=True)
+class Episode:
+    """Breakouts close in time, counted once: measured from the first event week's as-of."""
+
+    events: tuple[EventWeek, ...]
+    returns: Mapping[tuple[str, int], float]  # (asset, horizon) -> return, NaN when n/a
+    percentiles: Mapping[tuple[str, int], float]  # of the return among all weeks' returns
+    breadth: Mapping[int, Breadth]  # horizon -> the basket's breadth (where it has a value)
+
+    @property
+    def first(self) -> EventWeek:
+        return self.events[0]
+
+    @property
+    def rut(self) -> bool:
+        return any(e.rut for e in self.events)
+
+    @property
+    def iwm(self) -> bool:
+        return any(e.iwm for e in self.events)
+
+
+@dataclass(frozen=True)
 class Evidence:
-    """The event study: the long table of forward returns, the summary and the events."""
+    """The event study: the long table of forward returns, the summary and the episodes."""
 
     table: pd.DataFrame
     summary: tuple[Summary, ...]
@@ -100,6 +152,8 @@ class Evidence:
     assets: tuple[str, ...]
     first_as_of: dt.date
     last_as_of: dt.date
+    episodes: tuple[Episode, ...] = ()  # of either breakout (event type "any")
+    alt_starts: Mapping[str, dt.date | None] = field(default_factory=dict)  # first close
 
     def find(self, event: str, asset: str, horizon: int) -> Summary:
         """The summary row of one comparison."""
@@ -197,36 +251,108 @@ def format_evidence_csv(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def basket_breadth(
+    closes: list[pd.Series], origins: pd.DatetimeIndex, weeks: int, min_members: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per origin: the basket's members (alts with both ends), how many rose (return > 0)
+    and the median member's return; members 0 and NaN median where the basket has no value
+    (fewer than `min_members`)."""
+    n = len(origins)
+    if not closes:
+        return np.zeros(n, dtype=int), np.zeros(n, dtype=int), np.full(n, np.nan)
+    stacked = np.vstack([forward_returns(c, origins, weeks) for c in closes])
+    ok = np.isfinite(stacked)
+    members = ok.sum(axis=0)
+    rose = (np.where(ok, stacked, 0.0) > 0).sum(axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns: no basket
+        median = np.nanmedian(stacked, axis=0)
+    low = members < max(min_members, 1)
+    members[low] = 0
+    rose[low] = 0
+    median[low] = np.nan
+    return members, rose, median
+
+
+def compute_breadth(archive: pd.DataFrame, prices: Prices, config: Config) -> pd.DataFrame:
+    """The basket's breadth per archive week and horizon: columns `week`, `horizon_weeks`,
+    `members`, `rose`, `median_coin` (weeks where the basket has a value)."""
+    origins = pd.DatetimeIndex(archive.index)
+    alts = [_close(prices, a) for a in config.alts]
+    parts = []
+    for horizon in HORIZONS:
+        members, rose, median = basket_breadth(alts, origins, horizon,
+                                               config.windows.altseason_min_alts)
+        part = pd.DataFrame({"week": archive["week"].to_numpy(), "horizon_weeks": horizon,
+                             "members": members, "rose": rose, "median_coin": median})
+        parts.append(part[members > 0])
+    return pd.concat(parts, ignore_index=True)
+
+
 def _stats(values: np.ndarray) -> tuple[int, float, float]:
     if len(values) == 0:
         return 0, math.nan, math.nan
     return len(values), float(np.median(values)), float(np.mean(values > 0))
 
 
+def event_groups(archive: pd.DataFrame) -> dict[str, list[list[str]]]:
+    """Per event type (`rut`, `iwm`, `any`): its episodes, each a list of event weeks.
+
+    `any` takes the weeks with either breakout. Episodes follow `group_episodes` with
+    `EPISODE_GAP_DAYS`: events at most that many days after an episode's first event join it.
+    """
+    out = {}
+    flags = {e: archive[f].astype(bool).to_numpy() for e, f in EVENT_FLAGS.items()}
+    flags["any"] = flags["rut"] | flags["iwm"]
+    for event, hit in flags.items():
+        rows = archive[hit]
+        groups = group_episodes(pd.DatetimeIndex(rows.index).to_numpy(), EPISODE_GAP_DAYS)
+        weeks = [str(w) for w in rows["week"]]
+        out[event] = [[weeks[i] for i in g] for g in groups]
+    return out
+
+
 def summarize(
-    table: pd.DataFrame, assets: tuple[str, ...], *, resamples: int = RESAMPLES, seed: int = SEED,
-    level: float = LEVEL,
+    table: pd.DataFrame, assets: tuple[str, ...], *, resamples: int = BLOCK_RESAMPLES,
+    seed: int = SEED, level: float = LEVEL, episodes: dict[str, list[list[str]]] | None = None,
+    breadth: pd.DataFrame | None = None,
 ) -> tuple[Summary, ...]:
-    """One `Summary` per event type × asset × horizon (in that order)."""
-    groups = {}
-    for asset in assets:
-        for horizon in HORIZONS:
-            rows = table[(table["asset"] == asset) & (table["horizon_weeks"] == horizon)]
-            base = rows["forward_return"].to_numpy(dtype="float64")
-            medians = (bootstrap_medians(base, resamples=resamples, seed=seed, stream=1)
-                       if len(base) >= 2 else None)
-            groups[asset, horizon] = rows, base, medians
+    """One `Summary` per event type × asset × horizon (in that order).
+
+    The unit is the episode (its first event week). `episodes` defaults to every event week
+    of `rut` and `iwm` as its own episode. With at least `MIN_EPISODES` episodes, a circular
+    block bootstrap (blocks `block_length(h)` weeks) gives the interval; always, the
+    circular-shift test gives p-values.
+    """
+    if episodes is None:
+        episodes = {e: [[w] for w in table.loc[table[f].astype(bool), "week"].unique()]
+                    for e, f in EVENT_FLAGS.items()}
     out = []
-    for event, flag in EVENT_FLAGS.items():
+    for event, groups in episodes.items():
+        starts = {g[0] for g in groups}
         for asset in assets:
             for horizon in HORIZONS:
-                rows, base, base_medians = groups[asset, horizon]
-                hits = rows.loc[rows[flag].astype(bool), "forward_return"].to_numpy(dtype="float64")
+                rows = table[(table["asset"] == asset) & (table["horizon_weeks"] == horizon)]
+                base = rows["forward_return"].to_numpy(dtype="float64")
+                is_start = rows["week"].isin(starts).to_numpy()
+                hits = base[is_start]
+                block = block_length(horizon)
                 low = high = math.nan
-                if len(hits) >= 2 and base_medians is not None:
-                    hit_medians = bootstrap_medians(hits, resamples=resamples, seed=seed, stream=0)
-                    low, high = percentile_interval(hit_medians, base_medians, level)
-                out.append(Summary(event, asset, horizon, *_stats(hits), *_stats(base), low, high))
+                if len(hits) >= MIN_EPISODES:
+                    low, high = block_bootstrap_median_difference(
+                        base, is_start, block, resamples=resamples, seed=seed, level=level)
+                p_up, p_down, p_two = shift_p_value(base, np.flatnonzero(is_start))
+                extra = {}
+                if asset == BASKET and breadth is not None:
+                    b = breadth[breadth["horizon_weeks"] == horizon]
+                    at = b[b["week"].isin(starts)]
+                    extra = dict(
+                        coins_rose=int(at["rose"].sum()), coins=int(at["members"].sum()),
+                        median_coin=float(np.median(at["median_coin"])) if len(at) else math.nan,
+                        median_coin_all=(float(np.median(b["median_coin"])) if len(b)
+                                         else math.nan))
+                out.append(Summary(event, asset, horizon, *_stats(hits), *_stats(base), low,
+                                   high, p_up, p_down, p_two, block, **extra))
     return tuple(out)
 
 
@@ -253,19 +379,59 @@ def event_weeks(
     return tuple(out)
 
 
+def build_episodes(
+    events: tuple[EventWeek, ...], groups: list[list[str]], table: pd.DataFrame,
+    breadth: pd.DataFrame, assets: tuple[str, ...],
+) -> tuple[Episode, ...]:
+    """The episodes of `groups` (lists of event weeks), with returns measured from each
+    episode's first week, their percentiles among all weeks and the basket's breadth."""
+    by_week = {e.week: e for e in events}
+    dist = {(a, h): table.loc[(table["asset"] == a) & (table["horizon_weeks"] == h),
+                              "forward_return"].to_numpy(dtype="float64")
+            for a in assets for h in HORIZONS}
+    spread = {(r.week, r.horizon_weeks): Breadth(int(r.members), int(r.rose),
+                                                  float(r.median_coin))
+              for r in breadth.itertuples()}
+    out = []
+    for group in groups:
+        members = tuple(by_week[w] for w in group)
+        first = members[0]
+        out.append(Episode(
+            events=members,
+            returns=dict(first.returns),
+            percentiles={k: percentile_of(first.returns[k], dist[k]) for k in dist},
+            breadth={h: spread[first.week, h] for h in HORIZONS if (first.week, h) in spread},
+        ))
+    return tuple(out)
+
+
+def alt_first_dates(prices: Prices, config: Config) -> dict[str, dt.date | None]:
+    """Each configured alt's first close (None without prices)."""
+    out: dict[str, dt.date | None] = {}
+    for alt in config.alts:
+        close = _close(prices, alt)
+        out[alt] = pd.Timestamp(close.index.min()).date() if len(close) else None
+    return out
+
+
 def compute_evidence(
-    archive: pd.DataFrame, prices: Prices, config: Config, *, resamples: int = RESAMPLES,
+    archive: pd.DataFrame, prices: Prices, config: Config, *, resamples: int = BLOCK_RESAMPLES,
     seed: int = SEED,
 ) -> Evidence:
     """The whole event study over the archive weeks (all data: forward returns look ahead)."""
     assets = (config.tickers.btc, config.tickers.eth, BASKET)
     table = compute_forward_table(archive, prices, config)
+    breadth = compute_breadth(archive, prices, config)
+    groups = event_groups(archive)
+    events = event_weeks(archive, table, prices, config, assets)
     return Evidence(
         table=table,
-        summary=summarize(table, assets, resamples=resamples, seed=seed),
-        events=event_weeks(archive, table, prices, config, assets),
+        summary=summarize(table, assets, resamples=resamples, seed=seed, episodes=groups,
+                          breadth=breadth),
+        events=events,
         assets=assets,
         first_as_of=pd.Timestamp(archive.index[0]).date(),
         last_as_of=pd.Timestamp(archive.index[-1]).date(),
+        episodes=build_episodes(events, groups["any"], table, breadth, assets),
+        alt_starts=alt_first_dates(prices, config),
     )
-
