@@ -119,6 +119,22 @@ def fmt_pp(x: Any) -> str:
     return NA if missing(x) else fmt_signed(float(x) * 100, 1)
 
 
+def fmt_p(p: Any) -> str:
+    """A p-value: `0.03`, `0.50`, `1.00`; `below 0.01` under 0.005; `n/a` when missing."""
+    if missing(p):
+        return NA
+    return "below 0.01" if float(p) < 0.005 else f"{float(p):.2f}"
+
+
+def fmt_ordinal(n: Any) -> str:
+    """`1st`, `2nd`, `3rd`, `11th`, `71st` (a number rounded to a whole); `n/a` if missing."""
+    if missing(n):
+        return NA
+    k = int(round(float(n)))
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
 def fmt_usd(x: Any) -> str:
     """A signed dollar amount: `+$1.23bn`, `−$450m`, `$0m`; `n/a` when missing."""
     if missing(x):
