@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 
 RESAMPLES = 10_000
-BLOCK_RESAMPLES = 4_000
+BLOCK_RESAMPLES = 2_000
 SEED = 20160101
 LEVEL = 0.90
 

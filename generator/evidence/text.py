@@ -175,7 +175,8 @@ def survivorship_paragraph(evidence: Evidence, config: Config) -> str:
     return (f"Survivorship. The alt list is {plural(len(config.alts), 'coin')} chosen because "
             "they are large today. Coins that were large in earlier years and have since "
             "faded or been delisted are not in it, which flatters the basket's past returns: "
-            "its early figures are not what a basket chosen at the time would have done. Prices begin: {'; '.join(parts)}. {first}")
+            "its early figures are not what a basket chosen at the time would have done. "
+            f"Prices begin: {'; '.join(parts)}. {first}")
 
 
 def method_paragraphs(config: Config) -> list[str]:
