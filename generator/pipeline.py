@@ -232,8 +232,8 @@ def gather(
         rendered, missing = _render(store, batch, progress)
         evidence = evidence_done.result()
         track = track_done.result()
-    evidence_batch = {f"evidence {a}": jobs.evidence_chart(
-        evidence.table[evidence.table["asset"] == a], a) for a in EVIDENCE_CHART_ASSETS}
+    evidence_batch = {f"evidence {a}": jobs.evidence_chart(evidence.chart_rows(a), a)
+                      for a in EVIDENCE_CHART_ASSETS}
     evidence_batch["track record"] = jobs.track_chart(track.summary)
     evidence_rendered, evidence_missing = _render(store, evidence_batch, None)
     done = {**rendered(), **evidence_rendered()}

@@ -29,9 +29,14 @@ def _title(asset: str, event: str) -> str:
     return f"{asset_name(asset)[:1].upper()}{asset_name(asset)[1:]} after {EVENT_NAMES[event][1]}"
 
 
+def _flag(event: str) -> str:
+    """The table column marking the events: `episode_start` for episodes (`any`)."""
+    return "episode_start" if event == "any" else EVENT_FLAGS[event]
+
+
 def _events(table: pd.DataFrame, asset: str, event: str) -> pd.DataFrame:
     """Event-week forward returns, spread a little sideways so equal values stay visible."""
-    rows = table[(table["asset"] == asset) & table[EVENT_FLAGS[event]].astype(bool)]
+    rows = table[(table["asset"] == asset) & table[_flag(event)].astype(bool)]
     pos = np.array([HORIZONS.index(h) for h in rows["horizon_weeks"]], dtype=float)
     jitter = (np.arange(len(rows)) * GOLDEN) % 1.0 - 0.5
     return pd.DataFrame({
@@ -50,7 +55,7 @@ def _boxes(table: pd.DataFrame, asset: str, event: str) -> pd.DataFrame:
         if at.empty:
             continue
         q = np.quantile(1 + at["forward_return"].to_numpy(dtype=float), [0.05, .25, .5, .75, .95])
-        hits = at[at[EVENT_FLAGS[event]].astype(bool)]
+        hits = at[at[_flag(event)].astype(bool)]
         med = 1 + float(np.median(hits["forward_return"])) if len(hits) else np.nan
         out.append({"x": i - 0.18, "lo": i - 0.3, "hi": i - 0.06, "ex_lo": i + 0.08,
                     "ex_hi": i + 0.32, "q05": q[0], "q25": q[1], "q50": q[2], "q75": q[3],
@@ -72,8 +77,10 @@ def forward_return_parts(table: pd.DataFrame, asset: str, event: str = "rut") ->
     texts = {
         "title": title,
         "sub1": "Return from each week's as-of date (log scale). Grey: all weeks, box 25–75%,",
-        "sub2": f"whiskers 5–95%, bar median. Orange: weeks with {ARTICLES[event]} "
-                f"{EVENT_NAMES[event][0]}, bar median.",
+        "sub2": ("whiskers 5–95%, bar median. Orange: each breakout episode's first week, "
+                 "bar median." if event == "any" else
+                 f"whiskers 5–95%, bar median. Orange: weeks with {ARTICLES[event]} "
+                 f"{EVENT_NAMES[event][0]}, bar median."),
     }
     data = {"boxes": _json_rows(boxes)}
     if len(events):
@@ -148,7 +155,7 @@ def describe_forward_returns(table: pd.DataFrame, asset: str, event: str = "rut"
     parts = []
     for h in HORIZONS:
         at = rows[rows["horizon_weeks"] == h]
-        hits = at[at[EVENT_FLAGS[event]].astype(bool)]
+        hits = at[at[_flag(event)].astype(bool)]
         if at.empty:
             parts.append(f"{h} weeks: no complete window yet")
             continue
@@ -157,7 +164,8 @@ def describe_forward_returns(table: pd.DataFrame, asset: str, event: str = "rut"
             parts.append(f"{h} weeks: median {med_all} over {len(at)} weeks, no event yet")
         else:
             med_hit = fmt_pct(float(np.median(hits["forward_return"])))
-            parts.append(f"{h} weeks: median {med_hit} after {len(hits)} events, "
+            unit = "episodes" if event == "any" else "events"
+            parts.append(f"{h} weeks: median {med_hit} after {len(hits)} {unit}, "
                          f"{med_all} over all {len(at)} weeks")
     return f"{_title(asset, event)}, forward returns by horizon. " + "; ".join(parts) + "."
 

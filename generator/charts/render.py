@@ -128,8 +128,9 @@ def render_evidence(rows: pd.DataFrame, asset: str,
     """The evidence chart of one asset (static only)."""
     from generator.charts import evidence
 
-    parts = evidence.forward_return_parts(rows, asset)
-    description = evidence.describe_forward_returns(rows, asset)
+    event = "any" if "episode_start" in rows else "rut"  # episodes when the rows mark them
+    parts = evidence.forward_return_parts(rows, asset, event)
+    description = evidence.describe_forward_returns(rows, asset, event)
     name = f"evidence-{asset.lower().replace('-usd', '')}"
     spec = vega.vega_spec(parts, live=False, kind="evidence", layouts=layouts)
     svg = vega.static_svg(spec, prefix=f"c-{name}", description=description)

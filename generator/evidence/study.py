@@ -155,6 +155,12 @@ class Evidence:
     episodes: tuple[Episode, ...] = ()  # of either breakout (event type "any")
     alt_starts: Mapping[str, dt.date | None] = field(default_factory=dict)  # first close
 
+    def chart_rows(self, asset: str) -> pd.DataFrame:
+        """The asset's rows of the table with `episode_start`: the week opens an episode."""
+        starts = {ep.first.week for ep in self.episodes}
+        rows = self.table[self.table["asset"] == asset].reset_index(drop=True)
+        return rows.assign(episode_start=rows["week"].isin(starts))
+
     def find(self, event: str, asset: str, horizon: int) -> Summary:
         """The summary row of one comparison."""
         for s in self.summary:
