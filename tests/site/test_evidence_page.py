@@ -48,7 +48,7 @@ def test_track_record_section_csv_and_columns_documented(sample_site):
     from generator.evidence.track import TRACK_COLUMNS
 
     html = sample_site.read("evidence/index.html")
-    assert 'id="track-record"' in html and "The score&#39;s own track record" in html
+    assert 'id="track-record"' in html and "The score's own track record" in html
     assert 'href="../data/track-record.csv"' in html
     data = rows(sample_site, "data/track-record.csv")
     assert list(data[0]) == list(TRACK_COLUMNS)
