@@ -26,6 +26,13 @@ import numpy as np
 import pandas as pd
 
 from generator.config import Config
+from generator.evidence.forward import (
+    BASKET,
+    HORIZONS,
+    basket_forward_returns,
+    close_of,
+    forward_returns,
+)
 from generator.evidence.stats import (
     BLOCK_RESAMPLES,
     LEVEL,
@@ -34,13 +41,6 @@ from generator.evidence.stats import (
     block_length,
     independent_windows,
     spearman,
-)
-from generator.evidence.study import (
-    BASKET,
-    HORIZONS,
-    _close,
-    basket_forward_returns,
-    forward_returns,
 )
 from generator.format import BANDS, band_of
 from generator.prices import Prices
@@ -100,13 +100,13 @@ def compute_track_weeks(published: pd.DataFrame, prices: Prices, config: Config)
     out["band"] = [str(b) if isinstance(b, str) and b else band_of(s)
                    for b, s in zip(bands, out["score"], strict=True)]
     out["quintile"] = score_quintiles(out["score"]) if len(out) else []
-    alts = [_close(prices, a) for a in config.alts]
+    alts = [close_of(prices, a) for a in config.alts]
     for asset in track_assets(config):
         for h in HORIZONS:
             if asset == BASKET:
                 ret = basket_forward_returns(alts, origins, h, config.windows.altseason_min_alts)
             else:
-                ret = forward_returns(_close(prices, asset), origins, h)
+                ret = forward_returns(close_of(prices, asset), origins, h)
             out[column(asset, h)] = ret
     return out
 
