@@ -120,10 +120,15 @@ def fmt_pp(x: Any) -> str:
 
 
 def fmt_p(p: Any) -> str:
-    """A p-value: `0.03`, `0.50`, `1.00`; `below 0.01` under 0.005; `n/a` when missing."""
+    """A p-value: `0.50`, `1.00`; below 0.1 cut (not rounded) to three decimals (`0.049`
+    for 0.0496, `0.053`), so a value under 0.05 never shows as `0.050`; `below 0.001`;
+    `n/a` when missing."""
     if missing(p):
         return NA
-    return "below 0.01" if float(p) < 0.005 else f"{float(p):.2f}"
+    value = float(p)
+    if value < 0.001:
+        return "below 0.001"
+    return f"{cut(value, 3):.3f}" if value < 0.1 else f"{value:.2f}"
 
 
 def fmt_ordinal(n: Any) -> str:

@@ -154,3 +154,13 @@ def test_percentile_of_is_mid_rank():
     assert percentile_of(10.0, d) == 100.0
     assert percentile_of(0.0, d) == 0.0
     assert math.isnan(percentile_of(math.nan, d))
+
+
+def test_p_values_and_percentiles_as_shown():
+    from generator.format import fmt_ordinal, fmt_p
+
+    assert fmt_p(0.0496) == "0.049" and fmt_p(0.05) == "0.050" and fmt_p(0.0531) == "0.053"
+    assert fmt_p(0.51) == "0.51" and fmt_p(1.0) == "1.00" and fmt_p(0.0004) == "below 0.001"
+    assert fmt_p(math.nan) == "n/a"
+    assert [fmt_ordinal(x) for x in (1, 2, 3, 4, 11, 12, 13, 21, 22, 71.4, 99.6)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "71st", "100th"]
