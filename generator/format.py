@@ -166,6 +166,27 @@ def fmt_pp(x: Any) -> str:
     return NA if missing(x) else fmt_signed(float(x) * 100, 1)
 
 
+def fmt_p(p: Any) -> str:
+    """A p-value: `0.50`, `1.00`; below 0.1 cut (not rounded) to three decimals (`0.049`
+    for 0.0496, `0.053`), so a value under 0.05 never shows as `0.050`; `below 0.001`;
+    `n/a` when missing."""
+    if missing(p):
+        return NA
+    value = float(p)
+    if value < 0.001:
+        return "below 0.001"
+    return f"{cut(value, 3):.3f}" if value < 0.1 else f"{value:.2f}"
+
+
+def fmt_ordinal(n: Any) -> str:
+    """`1st`, `2nd`, `3rd`, `11th`, `71st` (a number rounded to a whole); `n/a` if missing."""
+    if missing(n):
+        return NA
+    k = int(round(float(n)))
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
+
+
 def fmt_usd(x: Any) -> str:
     """A signed dollar amount: `+$1.23bn`, `−$450m`, `$0m`; `n/a` when missing."""
     if missing(x):

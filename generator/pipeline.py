@@ -233,6 +233,9 @@ def gather(
             )
         issues, snapshots = _issues(config, loaded, weekly, shown, prices, store,
                                     freeze_weeks)
+        track_done = thread.submit(stages.track_record, store,
+                                   _published(archive, issues, loaded, store, config), prices,
+                                   config)
         report.frozen = sum(i.frozen for i in issues)
         known = {i.week for i in issues}
         for week, note in notes.items():
@@ -255,8 +258,10 @@ def gather(
         batch["site card"] = jobs.site_card(config.title, config.description)
         rendered, missing = _render(store, batch, progress)
         evidence = evidence_done.result()
-    evidence_batch = {f"evidence {a}": jobs.evidence_chart(
-        evidence.table[evidence.table["asset"] == a], a) for a in EVIDENCE_CHART_ASSETS}
+        track = track_done.result()
+    evidence_batch = {f"evidence {a}": jobs.evidence_chart(evidence.chart_rows(a), a)
+                      for a in EVIDENCE_CHART_ASSETS}
+    evidence_batch["track record"] = jobs.track_chart(track.summary)
     evidence_rendered, evidence_missing = _render(store, evidence_batch, None)
     done = {**rendered(), **evidence_rendered()}
     workers.stop()  # nothing is rendered after this: the workers' memory goes back
@@ -280,13 +285,30 @@ def gather(
         source_label=loaded.label,
         sample=loaded.sample,
         evidence=evidence,
-        evidence_charts=[_charts(done, {k: k})[k][0] for k in evidence_batch],
+        evidence_charts=[_charts(done, {k: k})[k][0] for k in evidence_batch
+                         if k != "track record"],
+        track=track,
+        track_chart=_charts(done, {"track record": "t"})["t"][0],
         images={i.week: IssueImages(done[f"card {i.week}"], done.get(f"score {i.week}"))
                 for i in issues},
         site_card=done["site card"],
         caveats=(caveat,) if caveat else (),
     )
     return inputs, snapshots
+
+
+def _published(archive: pd.DataFrame, issues: list[Issue], loaded: Loaded,
+               store: Store | None, config: Config) -> pd.DataFrame:
+    """Every archive week's score and band as its issue published them: a frozen snapshot's
+    where there is one (this build's issues included), else the week's computed numbers."""
+    published = archive[["week", "score", "band"]].copy()
+    frozen = {} if loaded.sample else stages.frozen_issues(store, config.issues_dir)
+    frozen.update({i.week: i for i in issues if i.frozen})
+    weeks = published["week"].astype(str)
+    for column, value in (("score", lambda i: i.score), ("band", lambda i: i.band)):
+        published[column] = [value(frozen[w]) if w in frozen else v
+                             for w, v in zip(weeks, published[column], strict=True)]
+    return published
 
 
 def _render(store: Store | None, batch: dict[str, jobs.RenderJob], progress: Progress | None
