@@ -31,6 +31,7 @@ from generator.charts import render as jobs
 from generator.config import Config
 from generator.content.notes import Note, load_issue_notes, load_pages
 from generator.errors import DataError, UserError
+from generator.prices import BarProblem
 from generator.signals.core import archive_weeks, format_signals_csv
 from generator.signals.issues import Issue
 from generator.signals.weekly import (
@@ -112,9 +113,9 @@ def load_prices(config: Config, source: str, *, fetch: bool, store: Store | None
         warnings.extend(fetch_shares_notes(config))
     inputs = read_inputs(source, config)
     assert inputs is not None
-    prices, notes, shares = stages.parsed_inputs(store, inputs)
+    prices, notes, shares, problems = stages.parsed_inputs(store, inputs)
     return Loaded(prices, inputs.label, failures=failures, warnings=[*warnings, *notes],
-                  shares=shares)
+                  shares=shares, problems=tuple(BarProblem.from_plain(p) for p in problems))
 
 
 def run_build(
