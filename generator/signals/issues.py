@@ -12,7 +12,7 @@ import pandas as pd
 from generator.config import COMPONENTS, Config
 from generator.prices import Prices
 from generator.signals.core import SIGNAL_COLUMNS
-from generator.weeks import is_provisional, week_path, week_slug
+from generator.weeks import is_provisional, last_session_of_week, week_path, week_slug
 
 ISSUE_WINDOW_WEEKS = 156  # three years of weekly points in an issue's charts
 CHART_COLUMNS = (
@@ -81,6 +81,19 @@ class StaleInput:
 
 
 @dataclass(frozen=True)
+class DataNotice:
+    """A page notice about an input (`signals.quality`): a bar rejected at the boundary, or
+    the newest bar unconfirmed. `holds`: the week may not be frozen while it stands."""
+
+    kind: str  # "rejected" or "unconfirmed"
+    ticker: str
+    first: dt.date
+    last: dt.date
+    text: str
+    holds: bool = False
+
+
+@dataclass(frozen=True)
 class Issue:
     """Everything one weekly page shows, point in time at `as_of`."""
 
@@ -96,6 +109,8 @@ class Issue:
     backfilled: bool = False
     narrative: tuple[str, ...] = ()  # the generated "what changed" sentences
     notes: dict[str, str] = field(default_factory=dict)  # why a further signal is n/a
+    data_notices: tuple[DataNotice, ...] = ()  # rejected or unconfirmed inputs (quality.py)
+    last_session: dt.date | None = None  # the week's last NYSE session (None: frozen)
 
     @property
     def slug(self) -> str:
@@ -126,6 +141,11 @@ class Issue:
     @property
     def used_components(self) -> tuple[Component, ...]:
         return tuple(c for c in self.components if c.available and c.weight > 0)
+
+    @property
+    def incomplete(self) -> bool:
+        """The week's last NYSE session has no `^RUT` bar (yet): its data stops before it."""
+        return self.last_session is not None and self.as_of < self.last_session
 
     @property
     def breakout(self) -> bool:
@@ -178,6 +198,7 @@ def build_issues(
         values = {k: _clean(row[k]) for k in ("week", *columns)}
         if only is None or values["week"] in only:
             end = int(ends[i])
+            last_session = last_session_of_week(as_of)
             issues.append(
                 Issue(
                     week=str(row["week"]),
@@ -185,7 +206,8 @@ def build_issues(
                     values=values,
                     previous=previous,
                     components=make_components(values, previous, config.weights),
-                    provisional=is_provisional(as_of, i == len(records) - 1),
+                    provisional=is_provisional(as_of, last_session),
+                    last_session=last_session,
                     stale=stale_of(as_of),
                     window=chart_rows.iloc[max(0, end - ISSUE_WINDOW_WEEKS) : end],
                 )
