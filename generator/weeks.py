@@ -55,11 +55,16 @@ def weekly_positions(calendar: pd.DatetimeIndex) -> tuple[list[str], np.ndarray]
 # explicit bounds so that the answer never depends on today's date, and kept per process.
 
 EXCHANGE = "XNYS"
+SPAN = (1970, 2035)  # years always built together: one calendar serves every ticker
 
 
 @lru_cache(maxsize=16)
 def _sessions_of_years(first_year: int, last_year: int) -> pd.DatetimeIndex:
-    """NYSE sessions from 1 January `first_year` to 31 December `last_year` (tz-naive)."""
+    """NYSE sessions from 1 January `first_year` to 31 December `last_year` (tz-naive).
+
+    The holidays come from the library's rules, so a session is the same whatever range
+    is built (bounds are explicit: the library's default range follows today's date).
+    """
     with warnings.catch_warnings():  # the library's pandas deprecations are not ours
         warnings.simplefilter("ignore")
         import exchange_calendars
@@ -76,7 +81,7 @@ def exchange_sessions(start: dt.date | pd.Timestamp, end: dt.date | pd.Timestamp
                       ) -> pd.DatetimeIndex:
     """Every NYSE session from `start` to `end` inclusive (midnight timestamps)."""
     first, last = pd.Timestamp(start), pd.Timestamp(end)
-    sessions = _sessions_of_years(first.year, max(first.year, last.year))
+    sessions = _sessions_of_years(min(first.year, SPAN[0]), max(first.year, last.year, SPAN[1]))
     return sessions[(sessions >= first.normalize()) & (sessions <= last.normalize())]
 
 

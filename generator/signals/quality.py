@@ -204,11 +204,12 @@ def notice_of(scope: str, group: list[BarProblem], config: Config) -> DataNotice
                 f"is {fmt_num(head.ratio, 1)}× the one before and is not confirmed yet. It is "
                 "shown as reported; this issue stays provisional until a later bar confirms it.")
         return DataNotice("unconfirmed", ticker, head.first, head.last, text, holds=True)
-    what = "bar" if bars == 1 else f"{bars} bars"
+    what = (f"the bar of {_dates(group)} was" if bars == 1
+            else f"{bars} bars ({_dates(group)}) were")
     why = WHY[rule]
     if rule in ("stale-run", "spike", "non-positive") and len(group) == 1:
         why += f" ({fmt_num(head.value)})"
-    text = f"{ticker}: the {what} of {_dates(group)} rejected: {why}."
+    text = f"{ticker}: {what} rejected: {why}."
     names = [COMPONENT_LABELS[c][0] for c in resting_components(ticker, config)]
     if rule == "closed-day":
         text += " It is left out; no signal used it."
