@@ -46,9 +46,9 @@ class BarProblem:
         return self.rule != UNCONFIRMED
 
     def to_plain(self) -> dict[str, object]:
-        """JSON-ready fields (dates as ISO text, NaN as None)."""
+        """JSON-ready fields (dates as ISO text, NaN and infinities as None)."""
         def num(x: float) -> float | None:
-            return None if math.isnan(x) else float(x)
+            return float(x) if math.isfinite(x) else None
         return {"ticker": self.ticker, "first": self.first.isoformat(),
                 "last": self.last.isoformat(), "count": self.count, "rule": self.rule,
                 "value": num(self.value), "ratio": num(self.ratio)}
