@@ -175,11 +175,19 @@ def with_notices(issues: list[Issue], problems: Sequence[BarProblem], config: Co
 
 def _grouped(found: Iterable[tuple[str, BarProblem]]
              ) -> list[tuple[str, list[BarProblem]]]:
-    """Problems grouped by (scope, ticker, rule), in the order first seen."""
+    """Problems grouped by (scope, ticker, rule), in the order first seen; bars on closed
+    days of several tickers on the same dates (a holiday filled in) make one group."""
     groups: dict[tuple[str, str, str], list[BarProblem]] = {}
     for scope, p in found:
         groups.setdefault((scope, p.ticker, p.rule), []).append(p)
-    return [(scope, group) for (scope, _, _), group in groups.items()]
+    merged: dict[tuple[str, ...], list[BarProblem]] = {}
+    for (scope, ticker, rule), group in groups.items():
+        if rule == "closed-day":
+            key: tuple[str, ...] = (scope, rule, *(p.first.isoformat() for p in group))
+        else:
+            key = (scope, ticker, rule)
+        merged.setdefault(key, []).extend(group)
+    return [(key[0], group) for key, group in merged.items()]
 
 
 def _dates(group: list[BarProblem]) -> str:
@@ -197,22 +205,31 @@ def notice_of(scope: str, group: list[BarProblem], config: Config) -> DataNotice
     "after" (after the latest as-of date).
     """
     head = group[0]
-    ticker, rule = head.ticker, head.rule
+    rule = head.rule
+    tickers = list(dict.fromkeys(p.ticker for p in group))
+    ticker = ", ".join(tickers)
+    group = [p for p in group if p.ticker == head.ticker]  # the dates: the same for each
     bars = sum(p.count for p in group)
     if rule == UNCONFIRMED:
         text = (f"{ticker}: the newest close, {fmt_num(head.value)} on {fmt_date(head.last)}, "
                 f"is {fmt_num(head.ratio, 1)}× the one before and is not confirmed yet. It is "
                 "shown as reported; this issue stays provisional until a later bar confirms it.")
         return DataNotice("unconfirmed", ticker, head.first, head.last, text, holds=True)
-    what = (f"the bar of {_dates(group)} was" if bars == 1
-            else f"{bars} bars ({_dates(group)}) were")
+    if len(tickers) > 1:
+        what = f"the bars of {_dates(group)} were"
+    elif bars == 1:
+        what = f"the bar of {_dates(group)} was"
+    else:
+        what = f"{bars} bars ({_dates(group)}) were"
     why = WHY[rule]
-    if rule in ("stale-run", "spike", "non-positive") and len(group) == 1:
+    if rule == "spike" and len(group) == 1:
+        why += f" ({fmt_num(head.value)}, {fmt_num(head.ratio, 1)}× its neighbours)"
+    elif rule in ("stale-run", "non-positive") and len(group) == 1:
         why += f" ({fmt_num(head.value)})"
     text = f"{ticker}: {what} rejected: {why}."
     names = [COMPONENT_LABELS[c][0] for c in resting_components(ticker, config)]
     if rule == "closed-day":
-        text += " It is left out; no signal used it."
+        text += " Left out: the exchange held no session."
         holds = False
     elif scope == "week":
         text += (f" Not scored this week for lack of it: {', '.join(names)}." if names
