@@ -22,6 +22,7 @@ Prices = dict[str, pd.DataFrame]
 REJECT_RULES = ("non-finite", "no-close", "non-positive", "conflicting-duplicate",
                 "closed-day", "stale-run", "spike")
 UNCONFIRMED = "unconfirmed"  # the newest bar's large move, kept until a later bar confirms it
+MISSING = "missing-session"  # an NYSE session with no bar, between a ticker's first and last
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ class BarProblem:
 
     `value` is the close seen on `last` (NaN when there was none); `ratio` how far it sat from
     its neighbour(s) for a spike or an unconfirmed move, else NaN. A rejected bar never
-    reaches the store or the signals; an unconfirmed one (`rule == UNCONFIRMED`) is kept.
+    reaches the store or the signals; an unconfirmed one (`rule == UNCONFIRMED`) is kept;
+    `MISSING` names sessions with no bar at all (nothing to reject).
     """
 
     ticker: str
@@ -43,7 +45,7 @@ class BarProblem:
 
     @property
     def rejected(self) -> bool:
-        return self.rule != UNCONFIRMED
+        return self.rule in REJECT_RULES
 
     def to_plain(self) -> dict[str, object]:
         """JSON-ready fields (dates as ISO text, NaN and infinities as None)."""

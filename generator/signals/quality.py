@@ -15,7 +15,8 @@ no wrong number and no silent change reaches a reader:
   frozen by this build;
 - a bar on a **closed day** is named on its week only: no signal on E ever used it;
 - an **unconfirmed newest bar** is shown, named, and keeps its week provisional;
-- a week whose **last NYSE session** has no `^RUT` bar is provisional (`weeks.py`).
+- an NYSE session with **no bar** of a stock is named on its week and the later weeks
+  that reach it; a week whose **last** session has no `^RUT` bar is provisional (`weeks.py`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import pandas as pd
 
 from generator.config import COMPONENTS, Config
 from generator.format import band_of, fmt_date, fmt_num
-from generator.prices import UNCONFIRMED, BarProblem
+from generator.prices import MISSING, UNCONFIRMED, BarProblem
 from generator.signals.core import composite_score
 from generator.signals.issues import COMPONENT_INPUTS, COMPONENT_LABELS, DataNotice, Issue
 from generator.signals.weekly import Weekly
@@ -76,6 +77,7 @@ def _spans(as_of: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _masking(problem: BarProblem) -> bool:
+    """A rejected bar that a signal would have used (a closed day's never is)."""
     return problem.rejected and problem.rule != "closed-day"
 
 
@@ -160,7 +162,7 @@ def with_notices(issues: list[Issue], problems: Sequence[BarProblem], config: Co
                 found.append(("week", p))
             elif latest and first > ends[n]:
                 found.append(("after", p))
-            elif _masking(p) and horizon <= last < ends[n]:
+            elif (_masking(p) or p.rule == MISSING) and horizon <= last < ends[n]:
                 found.append(("earlier", p))
         if not found:
             out.append(issue)
@@ -215,6 +217,12 @@ def notice_of(scope: str, group: list[BarProblem], config: Config) -> DataNotice
                 f"is {fmt_num(head.ratio, 1)}× the one before and is not confirmed yet. It is "
                 "shown as reported; this issue stays provisional until a later bar confirms it.")
         return DataNotice("unconfirmed", ticker, head.first, head.last, text, holds=True)
+    if rule == MISSING:
+        sessions = "an NYSE session" if bars == 1 else f"{bars} NYSE sessions"
+        text = (f"{ticker}: no bar for {_dates(group)} ({sessions}). "
+                + ("Values using that day are computed without it." if scope != "week" else
+                   "This week's values are computed without it."))
+        return DataNotice("missing", ticker, head.first, group[-1].last, text)
     if len(tickers) > 1:
         what = f"the bars of {_dates(group)} were"
     elif bars == 1:

@@ -19,6 +19,8 @@ Rules (each named with the ticker and the date(s) concerned):
   (`STALE_RUN`: a forward-filled series) keeps its first bar; the repeats are rejected;
 - **spike**: a bar at least k× away from both neighbours in the same direction (up and
   back, or down and back) is rejected; k per asset in `spike_ratio`;
+- **missing-session**: an NYSE session between a stock's first and last bar with no bar
+  is named (nothing is rejected; the signals simply lack that day);
 - **unconfirmed**: the newest bar at least k× away from the one before is kept, but the
   page says so and its week stays provisional until a later bar confirms it (a later bar
   that reverts makes it a spike).
@@ -36,8 +38,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from generator.prices import UNCONFIRMED, BarProblem, empty_frame, normalize_frame
-from generator.weeks import exchange_closed
+from generator.prices import MISSING, UNCONFIRMED, BarProblem, empty_frame, normalize_frame
+from generator.weeks import exchange_closed, exchange_sessions
 
 FLAG_MOVE = 0.5  # a single-day close move above 50% is flagged on indices/ETFs
 NO_MOVE_FLAGS = ("^VIX",)  # series whose genuine spikes exceed 50%: never flagged
@@ -147,6 +149,8 @@ def quarantine(
     frame = _reject_stale_runs(ticker, frame, warnings, problems)
     frame = _reject(ticker, frame, spike_mask(frame["close"], spike_ratio(ticker)), "spike",
                     warnings, problems, ratios=_spike_ratios(frame["close"]))
+    if not is_crypto(ticker):
+        problems.extend(_missing_sessions(ticker, _days(df).dropna().sort_values(), warnings))
     problems.extend(_unconfirmed(ticker, frame["close"]))
     if not is_crypto(ticker) and ticker.upper() not in NO_MOVE_FLAGS:
         warnings.extend(_flag_moves(ticker, frame["close"]))
@@ -185,6 +189,9 @@ def format_dates(index: pd.Index) -> str:
 
 def describe(problem: BarProblem) -> str:
     """One command-line line for a problem (the page words are in `signals.quality`)."""
+    if problem.rule == MISSING:
+        return (f"{problem.ticker}: no bar for {problem.count} NYSE session(s) from "
+                f"{problem.first.isoformat()} to {problem.last.isoformat()}")
     if problem.rejected:
         span = (problem.first.isoformat() if problem.count == 1
                 else f"{problem.first.isoformat()} to {problem.last.isoformat()}")
@@ -208,11 +215,8 @@ def _bars(n: int) -> str:
 def _clean_index(ticker: str, df: pd.DataFrame, warnings: list[str],
                  problems: list[BarProblem]) -> pd.DataFrame:
     """Naive midnight dates, ascending; identical duplicates merged, conflicting ones rejected."""
-    index = pd.DatetimeIndex(df.index)
-    if index.tz is not None:
-        index = index.tz_localize(None)  # wall-clock time of the exchange -> its local date
     frame = normalize_frame(df)
-    frame.index = pd.DatetimeIndex(index.normalize(), freq=None, name="date").as_unit("ns")
+    frame.index = _days(df)
     frame = frame[frame.index.notna()].sort_index(kind="stable")
     repeated = frame.index.duplicated(keep=False)
     if not repeated.any():
@@ -232,6 +236,14 @@ def _clean_index(ticker: str, df: pd.DataFrame, warnings: list[str],
                         f"{WHY['conflicting-duplicate']}: {format_dates(conflicting)}")
         frame = frame[~mask]
     return frame[~frame.index.duplicated(keep="first")]
+
+
+def _days(df: pd.DataFrame) -> pd.DatetimeIndex:
+    """The local date of each row: tz-aware times -> the exchange's wall clock, midnight."""
+    index = pd.DatetimeIndex(df.index)
+    if index.tz is not None:
+        index = index.tz_localize(None)  # wall-clock time of the exchange -> its local date
+    return pd.DatetimeIndex(index.normalize(), freq=None, name="date").as_unit("ns")
 
 
 def _fill_adj_close(ticker: str, frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
@@ -297,6 +309,24 @@ def _reject_stale_runs(ticker: str, frame: pd.DataFrame, warnings: list[str],
         warnings.append(f"{ticker}: rejected {_bars(int(mask.sum()))} {WHY['stale-run']}: "
                         f"{format_dates(frame.index[mask])}")
     return frame[~mask]
+
+
+def _missing_sessions(ticker: str, days: pd.DatetimeIndex, warnings: list[str]
+                      ) -> list[BarProblem]:
+    """One problem per run of NYSE sessions with no row at all (a rejected bar is named by
+    its own rule), between the first and the last row."""
+    if len(days) < 2:
+        return []
+    sessions = exchange_sessions(days[0], days[-1])
+    missing = ~sessions.isin(days)
+    if not missing.any():
+        return []
+    positions = np.flatnonzero(missing)
+    runs = np.split(positions, np.flatnonzero(np.diff(positions) > 1) + 1)
+    warnings.append(f"{ticker}: no bar for {int(missing.sum())} NYSE session(s): "
+                    f"{format_dates(sessions[missing])}")
+    return [BarProblem(ticker, sessions[run[0]].date(), sessions[run[-1]].date(), len(run),
+                       MISSING) for run in runs]
 
 
 def _spike_ratios(close: pd.Series) -> np.ndarray:
