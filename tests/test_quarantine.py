@@ -244,3 +244,29 @@ def test_the_page_names_the_input_and_nothing_suspect_is_frozen(folder, tmp_path
     assert latest["provisional"] is True
     signals = (project / "site" / "data" / "signals.csv").read_text()
     assert "inf" not in signals.lower()
+
+
+def test_an_inf_in_the_store_neither_crashes_the_build_nor_is_used(tmp_path):
+    """A store file holding an `inf` (written by an older version, or by hand): the build
+    from the store names it, leaves its components n/a in its week and freezes nothing
+    that rests on it."""
+    from generator.sources.sample import load_sample
+
+    project = make_project(tmp_path / "project")
+    prices = load_sample(load_config(project))
+    for ticker, frame in prices.items():
+        frame = frame[frame.index >= SINCE]
+        if ticker == "BTC-USD":
+            frame = frame.copy()
+            frame.loc[pd.Timestamp("2026-10-21"), ["close", "adj_close"]] = math.inf
+        path = project / "data" / "prices" / ticker_filename(ticker)
+        path.write_text(format_price_csv(frame), encoding="utf-8")
+    result = run(project, "build", "--no-fetch", "--since", "2026-10-05")
+    assert result.exit_code == 0, result.output
+    page = (project / "site" / "issues" / "2026-w43" / "index.html").read_text("utf-8")
+    assert "BTC-USD: the bar of 21 October 2026 was rejected" in page
+    assert "Bitcoin trend" in page
+    frozen = {p.stem for p in (project / "data" / "issues").glob("*.json")}
+    assert "2026-W42" in frozen and "2026-W43" not in frozen
+    latest = json.loads((project / "site" / "data" / "latest.json").read_text())
+    assert latest["week"] == "2026-W44"
