@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from generator.prices import COLUMNS, UNCONFIRMED, BarProblem
+from generator.prices import COLUMNS, MISSING, UNCONFIRMED, BarProblem
 from generator.sources.validate import (
     MalformedFrame,
     describe,
@@ -40,7 +40,8 @@ def days(df: pd.DataFrame) -> list[str]:
 
 
 def rules(problems: list[BarProblem]) -> list[tuple[str, str, str]]:
-    return [(p.ticker, p.rule, p.first.isoformat()) for p in problems]
+    """(ticker, rule, first date) of each problem but the missing sessions."""
+    return [(p.ticker, p.rule, p.first.isoformat()) for p in problems if p.rule != MISSING]
 
 
 def test_clean_frame_passes_unchanged_without_warnings():
@@ -182,6 +183,20 @@ def test_a_bar_on_an_nyse_holiday_is_rejected(holiday):
     out, _, problems = quarantine("IWM", frame([1.0, 1.0, 1.01], [str(d) for d in dates]))
     assert rules(problems) == [("IWM", "closed-day", holiday)]
     assert pd.Timestamp(holiday) not in out.index
+
+
+def test_missing_sessions_are_named_not_rejected():
+    # Mon 4 .. Fri 15 March 2024 with Wed 6 and Thu 7..Fri 8 missing; crypto has none
+    dates = ["2024-03-04", "2024-03-05", "2024-03-11", "2024-03-12", "2024-03-15"]
+    out, warnings, problems = quarantine("^RUT", frame([1.0, 1.01, 1.02, 1.03, 1.04], dates))
+    assert len(out) == 5
+    missing = [(p.first.isoformat(), p.last.isoformat(), p.count) for p in problems]
+    assert missing == [("2024-03-06", "2024-03-08", 3), ("2024-03-13", "2024-03-14", 2)]
+    assert all(p.rule == MISSING and not p.rejected for p in problems)
+    assert warnings == ["^RUT: no bar for 5 NYSE session(s): 2024-03-06, 2024-03-07, "
+                        "2024-03-08, 2024-03-13, 2024-03-14"]
+    _, _, problems = quarantine("BTC-USD", frame([1.0, 1.01, 1.02, 1.03, 1.04], dates))
+    assert problems == []
 
 
 def test_weekend_and_holiday_rows_are_kept_for_crypto():
