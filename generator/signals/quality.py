@@ -146,24 +146,24 @@ def with_notices(issues: list[Issue], problems: Sequence[BarProblem], config: Co
         return issues
     starts, ends = _spans(weeks)
     reach = reach_days(config)
+    firsts = np.array([np.datetime64(p.first, "ns") for p in problems])
+    lasts = np.array([np.datetime64(p.last, "ns") for p in problems])
+    reaching = np.array([_masking(p) or p.rule == MISSING for p in problems])
+    stamps = pd.DatetimeIndex([pd.Timestamp(i.as_of) for i in issues])
+    rows = weeks.searchsorted(stamps)
+    positions = calendar.searchsorted(stamps, side="right") - 1
     out = []
-    for issue in issues:
-        n = int(weeks.searchsorted(pd.Timestamp(issue.as_of)))
+    for issue, n, position in zip(issues, rows, positions, strict=True):
         if issue.frozen or n >= len(weeks) or weeks[n] != pd.Timestamp(issue.as_of):
             out.append(issue)
             continue
-        position = int(calendar.searchsorted(weeks[n], side="right")) - 1
-        horizon = np.datetime64(calendar[max(position - reach + 1, 0)], "ns")
-        latest = n == len(weeks) - 1
-        found: list[tuple[str, BarProblem]] = []
-        for p in problems:
-            first, last = np.datetime64(p.first, "ns"), np.datetime64(p.last, "ns")
-            if ends[n] >= first and starts[n] < last:
-                found.append(("week", p))
-            elif latest and first > ends[n]:
-                found.append(("after", p))
-            elif (_masking(p) or p.rule == MISSING) and horizon <= last < ends[n]:
-                found.append(("earlier", p))
+        horizon = np.datetime64(calendar[max(int(position) - reach + 1, 0)], "ns")
+        within = (ends[n] >= firsts) & (starts[n] < lasts)
+        after = (firsts > ends[n]) if n == len(weeks) - 1 else np.zeros(len(problems), bool)
+        earlier = ~within & ~after & reaching & (horizon <= lasts) & (lasts < ends[n])
+        found: list[tuple[str, BarProblem]] = [
+            ("week" if within[k] else "after" if after[k] else "earlier", problems[k])
+            for k in np.flatnonzero(within | after | earlier)]
         if not found:
             out.append(issue)
             continue
