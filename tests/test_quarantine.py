@@ -242,6 +242,8 @@ def test_the_page_names_the_input_and_nothing_suspect_is_frozen(folder, tmp_path
     assert not frozen & {"2026-W43", "2026-W44"}  # a rejected bar in the week; unconfirmed
     latest = json.loads((project / "site" / "data" / "latest.json").read_text())
     assert latest["provisional"] is True
+    kinds = [(n["kind"], n["ticker"]) for n in latest["data_notices"]]
+    assert kinds == [("unconfirmed", "^RUT"), ("rejected", "BTC-USD")]  # BTC: computed without
     signals = (project / "site" / "data" / "signals.csv").read_text()
     assert "inf" not in signals.lower()
 
