@@ -31,6 +31,8 @@ from generator.charts import render as jobs
 from generator.config import Config
 from generator.content.notes import Note, load_issue_notes, load_pages
 from generator.errors import DataError, UserError
+from generator.prices import BarProblem
+from generator.signals import quality
 from generator.signals.core import archive_weeks, format_signals_csv
 from generator.signals.coverage import total_return_caveat, total_return_etfs
 from generator.signals.issues import Issue
@@ -113,9 +115,9 @@ def load_prices(config: Config, source: str, *, fetch: bool, store: Store | None
         warnings.extend(fetch_shares_notes(config))
     inputs = read_inputs(source, config)
     assert inputs is not None
-    prices, notes, shares = stages.parsed_inputs(store, inputs)
+    prices, notes, shares, problems = stages.parsed_inputs(store, inputs)
     return Loaded(prices, inputs.label, failures=failures, warnings=[*warnings, *notes],
-                  shares=shares)
+                  shares=shares, problems=tuple(BarProblem.from_plain(p) for p in problems))
 
 
 def run_build(
@@ -212,7 +214,9 @@ def gather(
             + ": nothing to build "
             "(run `riskon fetch`, or use --source csv:DIR or --source sample)"
         )
-    weekly = stages.weekly(store, prices, config, shares)
+    problems = quality.problems_until(loaded.problems, until)
+    weekly = quality.checked_weekly(stages.weekly(store, prices, config, shares), problems,
+                                    config)
     caveat = total_return_caveat(total_return_etfs(prices, config), config)
     if caveat:  # said once per build, and on the methodology page
         report.warnings.append(caveat)
@@ -232,7 +236,7 @@ def gather(
                 f"{(since or config.archive_start).isoformat()}: nothing to publish"
             )
         issues, snapshots = _issues(config, loaded, weekly, shown, prices, store,
-                                    freeze_weeks)
+                                    freeze_weeks, problems)
         track_done = thread.submit(stages.track_record, store,
                                    _published(archive, issues, loaded, store, config), prices,
                                    config)
@@ -331,7 +335,7 @@ def _charts(done: dict[str, Any], names: dict[str, str]) -> Any:
 
 
 def _issues(config: Config, loaded: Loaded, weekly: Any, shown: pd.DataFrame, prices: Any,
-            store: Store | None, freeze_weeks: bool
+            store: Store | None, freeze_weeks: bool, problems: tuple[BarProblem, ...] = ()
             ) -> tuple[list[Issue], list[dict[str, Any]]]:
     """The issues shown, frozen weeks from their snapshots, and the snapshots of the weeks
     this build freezes (those issues as the snapshot gives them back)."""
@@ -339,7 +343,8 @@ def _issues(config: Config, loaded: Loaded, weekly: Any, shown: pd.DataFrame, pr
     snapshots = {} if loaded.sample else stages.frozen_issues(store, config.issues_dir)
     frozen = {w: snapshots[w] for w in weeks if w in snapshots}
     need = {w for w in weeks if w not in frozen or needs_completion(frozen[w])}
-    computed = {i.week: i for i in enriched_issues(shown, weekly, config, prices, only=need)}
+    computed = {i.week: i for i in quality.issues_with_notices(
+        enriched_issues(shown, weekly, config, prices, only=need), problems, config, weekly)}
     issues = [complete_frozen(frozen[w], computed[w], weekly) if w in frozen and w in computed
               else frozen[w] if w in frozen else computed[w] for w in weeks]
     docs = []
@@ -354,7 +359,8 @@ def _issues(config: Config, loaded: Loaded, weekly: Any, shown: pd.DataFrame, pr
 
 def freezable(issue: Issue) -> bool:
     """A computed week may be frozen: complete, every core input present, a score."""
-    return not (issue.frozen or issue.provisional or issue.stale) and issue.score == issue.score
+    return (not (issue.frozen or issue.provisional or issue.stale)
+            and not any(n.holds for n in issue.data_notices) and issue.score == issue.score)
 
 
 def is_backfill(issue: Issue) -> bool:
@@ -374,8 +380,11 @@ def compute_issues(config: Config, *, source: str = "yfinance") -> list[Issue]:
         raise DataError(f"no {config.tickers.rut} prices from {loaded.label}")
     from generator.signals.weekly import compute_weekly
 
-    weekly = compute_weekly(loaded.prices, config, loaded.shares)
-    return enriched_issues(archive_weeks(weekly.weeks, config), weekly, config, loaded.prices)
+    weekly = quality.checked_weekly(compute_weekly(loaded.prices, config, loaded.shares),
+                                    loaded.problems, config)
+    return quality.issues_with_notices(
+        enriched_issues(archive_weeks(weekly.weeks, config), weekly, config, loaded.prices),
+        loaded.problems, config, weekly)
 
 
 def run_backfill(

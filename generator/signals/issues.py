@@ -18,7 +18,7 @@ from generator.signals.coverage import (
     unpriced_finder,
     unpriced_groups,
 )
-from generator.weeks import is_provisional, week_path, week_slug
+from generator.weeks import is_provisional, last_session_of_week, week_path, week_slug
 
 ISSUE_WINDOW_WEEKS = 156  # three years of weekly points in an issue's charts
 CHART_COLUMNS = (
@@ -126,6 +126,19 @@ class StaleInput:
 
 
 @dataclass(frozen=True)
+class DataNotice:
+    """A page notice about an input (`signals.quality`): a bar rejected at the boundary, or
+    the newest bar unconfirmed. `holds`: the week may not be frozen while it stands."""
+
+    kind: str  # "rejected" or "unconfirmed"
+    ticker: str
+    first: dt.date
+    last: dt.date
+    text: str
+    holds: bool = False
+
+
+@dataclass(frozen=True)
 class Issue:
     """Everything one weekly page shows, point in time at `as_of`."""
 
@@ -145,6 +158,8 @@ class Issue:
     # a bar on the as-of date, and how many series are configured (0: not recorded).
     unpriced: tuple[Unpriced, ...] = ()
     inputs_configured: int = 0
+    data_notices: tuple[DataNotice, ...] = ()  # rejected or unconfirmed inputs (quality.py)
+    last_session: dt.date | None = None  # the week's last NYSE session (None: frozen)
 
     @property
     def slug(self) -> str:
@@ -192,6 +207,11 @@ class Issue:
     def every_input_priced(self) -> bool:
         """Every configured series has a bar on the as-of date (known, and true)."""
         return self.inputs_configured > 0 and not self.unpriced
+
+    @property
+    def incomplete(self) -> bool:
+        """The week's last NYSE session has no `^RUT` bar (yet): its data stops before it."""
+        return self.last_session is not None and self.as_of < self.last_session
 
     @property
     def breakout(self) -> bool:
@@ -244,6 +264,7 @@ def build_issues(
         values = {k: _clean(row[k]) for k in ("week", *columns)}
         if only is None or values["week"] in only:
             end = int(ends[i])
+            last_session = last_session_of_week(as_of)
             issues.append(
                 Issue(
                     week=str(row["week"]),
@@ -251,7 +272,8 @@ def build_issues(
                     values=values,
                     previous=previous,
                     components=make_components(values, previous, config.weights),
-                    provisional=is_provisional(as_of, i == len(records) - 1),
+                    provisional=is_provisional(as_of, last_session),
+                    last_session=last_session,
                     stale=stale_of(as_of),
                     unpriced=unpriced_of(as_of),
                     inputs_configured=configured,
