@@ -345,8 +345,7 @@ class Reporter:
         if not self.live:
             if stage not in self.tasks:
                 self.tasks[stage] = None
-                self.console.print(f"{stage}: {done} of {total}", soft_wrap=True,
-                                   highlight=False)
+                self.console.print(f"{stage} ({total})", soft_wrap=True, highlight=False)
             return
         if self.bar is None:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

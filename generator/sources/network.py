@@ -12,7 +12,9 @@ request passes through `Guard.request`, which
 - takes Yahoo as down after the first connection-level failure (DNS, refused, connect
   timeout, unreachable, TLS) on one of its data hosts, and from then on fails every request
   at once instead of waiting on each ticker again. A failure on another host (the cookie
-  page `fc.yahoo.com` is on some block lists) only marks that host down.
+  page `fc.yahoo.com` is on some block lists) only marks that host down, and those optional
+  pages get a shorter connect timeout: with every host silent, the fetch gives up in
+  about 1.5 + 1.5 + 4 seconds.
 
 Standard library only (the session classes are duck-typed), so tests drive it with a fake
 session and a fake clock.
@@ -29,7 +31,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-CONNECT_TIMEOUT = 4.0  # seconds to reach a host (DNS + TCP + TLS): Yahoo answers in < 1 s
+CONNECT_TIMEOUT = 4.0  # seconds to reach a data host (DNS + TCP + TLS): Yahoo takes < 1 s
+AUX_CONNECT_TIMEOUT = 1.5  # the cookie and consent pages: optional, so not waited on long
 READ_TIMEOUT = 20.0  # seconds for a reply once connected
 DATA_HOSTS = ("finance.yahoo.com",)  # query1./query2.: where prices come from
 _SYMBOL = re.compile(r"/(?:chart|quoteSummary|quote|fundamentals-timeseries)/(?:[^/]+/)*?([^/?]+)$")
@@ -154,7 +157,9 @@ class Guard:
             self.faults.append(self.deadline_fault())
             raise DeadlineReached(self.deadline_fault().describe())
         read = _seconds(kwargs.get("timeout"), self.read_timeout)
-        kwargs["timeout"] = (min(self.connect_timeout, left), max(min(read, left), 0.001))
+        connect = self.connect_timeout if is_data_host(host) else min(self.connect_timeout,
+                                                                      AUX_CONNECT_TIMEOUT)
+        kwargs["timeout"] = (min(connect, left), max(min(read, left), 0.001))
         try:
             response = inner(method, url, *args, **kwargs)
         except Exception as exc:
@@ -197,8 +202,9 @@ class Guard:
             return f"not fetched: {self.deadline_fault().describe()}"
         if self.down is not None:
             return f"not fetched: Yahoo unreachable, {self.down.describe()}"
-        network = [f for f in seen if f.network and is_data_host(f.host)]
-        return network[-1].describe() if network else None
+        data = [f for f in seen if f.network and is_data_host(f.host)]
+        other = [f for f in seen if f.network]  # e.g. the cookie page failing in a way that
+        return (data or other)[-1].describe() if data or other else None  # stopped yfinance
 
 
 def is_data_host(host: str) -> bool:

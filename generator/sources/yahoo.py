@@ -334,6 +334,8 @@ def _download(
             return {}, {t: guard.cause_since(mark, t) or f"download failed: {exc!r}"
                         for t in group}, []
     reasons, notes = _read_log(records, [t.upper() for t in group])
+    if guard.faults[mark:]:
+        notes = []  # yfinance's account of a request that failed: the guard names it better
     got: Prices = {}
     failed: dict[str, str] = {}
     frames = split_download(frame, group)
