@@ -107,6 +107,7 @@ def fetch_prices(
                              f"the fetch deadline ({guard.deadline_seconds:g} s)")
                 break
             sleep(wait)
+            _forget_replies()  # yfinance would answer a retry from its cache of replies
         stage = FETCH_STAGE if not attempt else f"retrying prices (attempt {attempt + 1})"
         for n, ticker in enumerate(pending):
             if progress is not None:
@@ -286,9 +287,7 @@ def _session(session: Any, guard: Guard, cache_dir: Path) -> Any:
     import yfinance as yf
 
     if session is None:
-        from curl_cffi import requests as curl_requests
-
-        session = curl_requests.Session(impersonate="chrome")
+        session = _default_session()
     if getattr(session, "_riskon_guard", None) is not guard:
         _prepare_yfinance(yf, cache_dir)
     return guard.attach(session)
@@ -401,6 +400,20 @@ def _prepare_yfinance(yf: Any, cache_dir: Path) -> None:
     yf_data.YfData.cache_get.cache_clear()
     instances = getattr(yf_data.SingletonMeta, "_instances", {})
     instances.pop(yf_data.YfData, None)
+
+
+def _default_session() -> Any:
+    """yfinance's own kind of session: curl_cffi, impersonating a browser."""
+    from curl_cffi import requests as curl_requests
+
+    return curl_requests.Session(impersonate="chrome")
+
+
+def _forget_replies() -> None:
+    """Empty yfinance's in-process cache of replies (it keeps failed ones too)."""
+    from yfinance import data as yf_data
+
+    yf_data.YfData.cache_get.cache_clear()
 
 
 class _ListHandler(logging.Handler):
