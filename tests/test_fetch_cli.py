@@ -138,3 +138,21 @@ def test_fetch_import_validates_rows_before_the_store(project, csv_dir, tmp_path
 def test_fetch_refuses_other_sources_as_a_command_line_error(project, source):
     result = run(project, "fetch", "--source", source)
     assert result.exit_code == 2 and "--source" in result.output
+
+
+def test_the_exit_code_table_matches_the_code_and_help():
+    import re
+
+    from generator import errors
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Exit codes", 1)[1].split("\n#", 1)[0]
+    table = {int(m.group(1)): m.group(2) for m in re.finditer(r"^\| `(\d)` \| ([^|]+)\|",
+                                                              section, re.MULTILINE)}
+    codes = {getattr(errors, name) for name in dir(errors) if name.startswith("EXIT_")}
+    assert set(table) == codes == set(range(7))
+    help_text = CliRunner().invoke(main, ["--help"]).output
+    for code in codes:
+        assert re.search(rf"^\s+{code}\s+\S", help_text, re.MULTILINE), code
+    assert "no usable market data" in table[errors.EXIT_DATA]
+    assert "failed or stale" in table[errors.EXIT_STALE]
