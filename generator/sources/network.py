@@ -159,7 +159,9 @@ class Guard:
         read = _seconds(kwargs.get("timeout"), self.read_timeout)
         connect = self.connect_timeout if is_data_host(host) else min(self.connect_timeout,
                                                                       AUX_CONNECT_TIMEOUT)
-        kwargs["timeout"] = (min(connect, left), max(min(read, left), 0.001))
+        # curl_cffi waits connect + read in all (requests: read per socket read): both fit.
+        connect = min(connect, left / 2)
+        kwargs["timeout"] = (connect, min(read, left - connect))
         try:
             response = inner(method, url, *args, **kwargs)
         except Exception as exc:
