@@ -164,20 +164,23 @@ def fetch(project: Path, source: str) -> None:
     Both stores are merged, never shortened; every row is validated first.
     Example: riskon fetch --source csv:../shared/data/market
     """
+    from generator.pipeline import project_lock
+
     console = _console()
     try:
         config = _config(project)
-        if source == "yfinance":
-            from generator.sources.yahoo import fetch_all
+        with project_lock(config):
+            if source == "yfinance":
+                from generator.sources.yahoo import fetch_all
 
-            with Reporter(console) as progress:
-                result = fetch_all(config, progress=progress)
-            verb = "fetched"
-        else:
-            from generator.sources.load import import_into_store
+                with Reporter(console) as progress:
+                    result = fetch_all(config, progress=progress)
+                verb = "fetched"
+            else:
+                from generator.sources.load import import_into_store
 
-            result = import_into_store(config, source)
-            verb = f"imported from {source[4:]}:"
+                result = import_into_store(config, source)
+                verb = f"imported from {source[4:]}:"
     except UserError as err:
         _fail(err)
         return
