@@ -243,3 +243,18 @@ def test_symbol_of_data_urls():
     assert symbol_of("https://query1.finance.yahoo.com/ws/fundamentals-timeseries/v1/finance/"
                      "timeseries/VB?symbol=VB") == "VB"
     assert symbol_of("https://query1.finance.yahoo.com/v1/test/getcrumb") is None
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "7200", '"4m"'])
+def test_the_deadline_is_a_checked_setting(tmp_path, value):
+    from generator.config import load_config
+    from generator.errors import ConfigError
+
+    (tmp_path / "pyproject.toml").write_text(
+        f"[tool.riskon]\nfetch_deadline_seconds = {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path)
+    assert any("fetch_deadline_seconds" in line for line in err.value.lines())
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.riskon]\nfetch_deadline_seconds = 90\n", encoding="utf-8")
+    assert load_config(tmp_path).fetch_deadline_seconds == 90.0
