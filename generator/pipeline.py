@@ -45,12 +45,16 @@ from generator.signals.weekly import (
 from generator.site.inputs import IssueImages, SiteInputs
 from generator.site.pages import build_site, issue_jobs
 from generator.sources.load import (
+    YAHOO_LABEL,
     Loaded,
+    core_tickers,
     cut_prices,
     cut_shares,
     load_sample_source,
     read_inputs,
+    stale_by_clock,
 )
+from generator.sources.yahoo import FetchResult
 from generator.store.snapshots import (
     issue_from_snapshot,
     render_snapshot,
@@ -59,7 +63,7 @@ from generator.store.snapshots import (
 )
 from generator.writer import check_output_dir, write_site, write_stamp
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int, str], Any]  # (stage, done, total, current item)
 EVIDENCE_CHART_ASSETS = ("BTC-USD", "alt-basket")
 
 
@@ -80,6 +84,7 @@ class BuildReport:
     failures: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
+    unreachable: str | None = None  # what showed Yahoo could not be reached (the fetch gave up)
 
     def summary(self) -> str:
         """One deterministic line: what the site holds."""
@@ -101,23 +106,28 @@ def load_notes_and_pages(
     return notes, pages
 
 
-def load_prices(config: Config, source: str, *, fetch: bool, store: Store | None) -> Loaded:
-    """Prices from `source` (for `yfinance`, fetched into the store first when `fetch`)."""
+def load_prices(config: Config, source: str, *, fetch: bool, store: Store | None,
+                progress: Progress | None = None,
+                on_fetched: Callable[[FetchResult], Any] | None = None) -> Loaded:
+    """Prices from `source` (for `yfinance`, fetched into the store first when `fetch`;
+    `on_fetched` hears how the fetch went before the build goes on)."""
     if source == "sample":
         return load_sample_source(config)
-    failures: dict[str, str] = {}
-    warnings: list[str] = []
+    fetched: FetchResult | None = None
     if source == "yfinance" and fetch:
-        from generator.sources.yahoo import fetch_into_store, fetch_shares_notes
+        from generator.sources import yahoo
 
-        result = fetch_into_store(config)
-        failures, warnings = dict(result.failures), list(result.warnings)
-        warnings.extend(fetch_shares_notes(config))
+        fetched = yahoo.fetch_all(config, progress=progress)
+        if on_fetched is not None:
+            on_fetched(fetched)
     inputs = read_inputs(source, config)
     assert inputs is not None
     prices, notes, shares, problems = stages.parsed_inputs(store, inputs)
-    return Loaded(prices, inputs.label, failures=failures, warnings=[*warnings, *notes],
-                  shares=shares, problems=tuple(BarProblem.from_plain(p) for p in problems))
+    return Loaded(prices, inputs.label,
+                  failures=dict(fetched.failures) if fetched else {},
+                  warnings=[*(fetched.warnings if fetched else []), *notes], shares=shares,
+                  unreachable=fetched.unreachable if fetched else None,
+                  problems=tuple(BarProblem.from_plain(p) for p in problems))
 
 
 def run_build(
@@ -135,6 +145,7 @@ def run_build(
     stamp_options: dict[str, object] | None = None,
     stamp: str | None = None,
     cache: bool = True,
+    on_fetched: Callable[[FetchResult], Any] | None = None,
 ) -> BuildReport:
     """Build the whole site from `source` into `out` (default `site/`), atomically.
 
@@ -149,7 +160,7 @@ def run_build(
         return _build_locked(config, out, source=source, since=since, until=until, fetch=fetch,
                              progress=progress, drafts=drafts, freeze_weeks=freeze_weeks,
                              recent=recent, stamp_options=stamp_options, stamp=stamp,
-                             cache=cache)
+                             cache=cache, on_fetched=on_fetched)
 
 
 def project_lock(config: Config) -> Any:
@@ -166,15 +177,18 @@ def _build_locked(config: Config, out: Path, *, source: str, since: dt.date | No
                   until: dt.date | None, fetch: bool, progress: Progress | None, drafts: bool,
                   freeze_weeks: bool, recent: int | None,
                   stamp_options: dict[str, object] | None, stamp: str | None,
-                  cache: bool) -> BuildReport:
+                  cache: bool, on_fetched: Callable[[FetchResult], Any] | None
+                  ) -> BuildReport:
     recovered = writer.recover(out)  # a build killed while writing `out`: repair it first
     with workers.warm(), keys.reuse_digests():
         store = open_store(config) if cache else None
         # Phase 1: gather (content first: a content error should not wait for a fetch).
         notes, pages_ = load_notes_and_pages(config, drafts=drafts)
-        loaded = load_prices(config, source, fetch=fetch, store=store)
+        loaded = load_prices(config, source, fetch=fetch, store=store, progress=progress,
+                             on_fetched=on_fetched)
         report = BuildReport(out=out, sample=loaded.sample, failures=dict(loaded.failures),
-                             warnings=[*([recovered] if recovered else []), *loaded.warnings])
+                             warnings=[*([recovered] if recovered else []), *loaded.warnings],
+                             unreachable=loaded.unreachable)
         inputs, snapshots = gather(
             config, loaded, notes, pages_, store=store, since=since, until=until,
             recent=recent, progress=progress, report=report,
@@ -276,8 +290,10 @@ def gather(
     table["as_of"] = table["as_of"].dt.strftime("%Y-%m-%d")
     report.weeks = len(issues)
     report.first_week, report.latest_week = issues[0].week, issues[-1].week
-    report.stale = [f"{s.ticker} (last {s.last_date.isoformat() if s.last_date else 'never'})"
-                    for s in issues[-1].stale]
+    behind = {s.ticker: s.last_date for s in issues[-1].stale}
+    if loaded.label == YAHOO_LABEL and until is None:  # the store: is it as new as the clock?
+        behind.update(stale_by_clock(prices, core_tickers(config), clock.today()))
+    report.stale = [f"{t} (last {d.isoformat() if d else 'never'})" for t, d in behind.items()]
     inputs = SiteInputs(
         config=config,
         issues=issues,
@@ -320,7 +336,8 @@ def _render(store: Store | None, batch: dict[str, jobs.RenderJob], progress: Pro
     """The call giving the bytes of every job (through the store when there is one, else
     rendered here), and how many jobs are rendered."""
     if store is not None:
-        tick = (lambda done, total: progress("charts", done, total)) if progress else None
+        tick = (lambda done, total: progress("rendering charts", done, total, "")
+                ) if progress else None
         return renders.render_all(store, batch, progress=tick)
     done = {name: jobs.render(job) for name, job in batch.items()}
     return (lambda: done), len(done)
