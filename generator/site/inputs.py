@@ -10,6 +10,7 @@ from generator.charts.data import Chart
 from generator.config import Config
 from generator.content.notes import Note
 from generator.evidence.study import Evidence
+from generator.freshness import DataAge
 from generator.signals.issues import Issue
 
 FileData = Any  # bytes, or a file the writer links (`writer.StoredFile`): `len()` works
@@ -39,3 +40,4 @@ class SiteInputs:
     evidence_charts: tuple[Chart, ...] | list[Chart] = ()
     images: Mapping[str, IssueImages] = field(default_factory=dict)
     site_card: FileData | None = None
+    data_age: DataAge | None = None  # the prices' age by the build clock (None: sample)

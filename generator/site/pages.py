@@ -28,6 +28,7 @@ from generator.site.downloads import downloads
 from generator.site.feed import feed_items, published, render_feed
 from generator.site.inputs import FileData, SiteInputs
 from generator.site.links import rebase_links
+from generator.site.notice import data_age_notice
 from generator.site.templates import render_page, stylesheet
 
 
@@ -69,6 +70,7 @@ def _common(inputs: SiteInputs) -> dict[str, Any]:
         "version": __version__,
         "og_image": cfg.url("assets/card.png") if inputs.site_card is not None else None,
         "og_image_alt": f"{cfg.title}: {cfg.description}",
+        "data_age_notice": data_age_notice(inputs),
     }
 
 
