@@ -21,6 +21,7 @@ is saved, and pushed to the browser.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import http.server
 import json
 import mimetypes
@@ -40,6 +41,7 @@ Log = Callable[[str], None]
 LIVE = "/__riskon/"
 WATCH_STEP_MS = 20  # a save's events are grouped until the files are quiet this long
 WATCH_DEBOUNCE_MS = 300  # ... or at most this long
+SETTLE_SECONDS = 1.5  # at most this long for the reloaded pages before the rest is rebuilt
 
 
 class Broken(Exception):
@@ -156,8 +158,11 @@ class PreviewSite:
                       if p not in old or p not in files or _digest(old[p]) != _digest(files[p]))
 
 
-def _digest(data: Any) -> Any:
-    return data.digest if hasattr(data, "digest") else data
+def _digest(data: Any) -> str:
+    """The writer's digest of a file: blake2b-128 of its bytes (a stored file knows it)."""
+    if isinstance(data, bytes):
+        return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return data.digest
 
 
 def _bytes(data: Any) -> bytes:
@@ -166,12 +171,14 @@ def _bytes(data: Any) -> bytes:
 
 # --- what the browser is told -------------------------------------------------------------
 class PreviewState:
-    """The version of every served page, the last error, and the clients waiting on them."""
+    """The version of every served page, the last error, and the browsers watching."""
 
     def __init__(self) -> None:
         self.version = 0
         self.error = ""
         self.changed_at: dict[str, int] = {}  # site path -> version that last changed it
+        self.watching: dict[int, tuple[str, int]] = {}  # event stream -> (page, its version)
+        self.reloading = 0  # pages told to reload and not yet back
         self.closing = False
         self.cond = threading.Condition()
 
@@ -182,7 +189,26 @@ class PreviewState:
             self.error = error
             for path in changed:
                 self.changed_at[path] = self.version
+            self.reloading = sum(self.changed_at.get(page, 0) > since
+                                 for page, since in self.watching.values())
             self.cond.notify_all()
+
+    def settle(self, timeout: float) -> None:
+        """Wait until the pages told to reload are back (or `timeout` seconds): the rest of
+        a rebuild must not slow down the page the editor is waiting for."""
+        with self.cond:
+            self.cond.wait_for(lambda: self.reloading <= 0 or self.closing, timeout=timeout)
+
+    def watch(self, stream: int, page: str, since: int) -> None:
+        with self.cond:
+            self.watching[stream] = (page, since)
+            if since >= self.version and self.reloading > 0:  # a page served since the change
+                self.reloading -= 1
+                self.cond.notify_all()
+
+    def unwatch(self, stream: int) -> None:
+        with self.cond:
+            self.watching.pop(stream, None)
 
     def message(self, page: str, since: int) -> dict[str, Any]:
         """What a page served at version `since` should do now."""
@@ -286,6 +312,17 @@ def make_handler(site: PreviewSite, state: PreviewState, base_path: str
             if kind.startswith("text/") or kind in ("application/json", "image/svg+xml",
                                                      "application/xml", "text/javascript"):
                 kind += "; charset=utf-8"
+            if status == 200 and not kind.startswith("text/html"):
+                # Scripts, styles and images are revalidated, not fetched again: a reload
+                # after a save costs the page alone.
+                etag = '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self._send(status, data, kind, etag)
+                return
             self._send(status, data, kind)
 
         def _events(self, query: dict[str, list[str]]) -> None:
@@ -299,6 +336,7 @@ def make_handler(site: PreviewSite, state: PreviewState, base_path: str
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
             last: dict[str, Any] | None = None
+            state.watch(id(self), page, since)
             try:
                 self.wfile.write(b"retry: 250\n\n")
                 while True:
@@ -321,12 +359,16 @@ def make_handler(site: PreviewSite, state: PreviewState, base_path: str
                         self.wfile.write(b": still here\n\n")
             except OSError:  # the browser went away
                 return
+            finally:
+                state.unwatch(id(self))
 
-        def _send(self, status: int, body: bytes, kind: str) -> None:
+        def _send(self, status: int, body: bytes, kind: str, etag: str = "") -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
+            if etag:
+                self.send_header("ETag", etag)
+            self.send_header("Cache-Control", "no-cache" if etag else "no-store")
             self.end_headers()
             if not getattr(self, "head_only", False):
                 self.wfile.write(body)
@@ -359,7 +401,8 @@ def plan(config: Config, changed: Iterable[Path]) -> tuple[str, list[str]]:
     return "content", weeks
 
 
-def rebuild(site: PreviewSite, state: PreviewState, log: Log, work: Callable[[], Any]) -> None:
+def rebuild(site: PreviewSite, state: PreviewState, log: Log, work: Callable[[], Any],
+            noticed: str = "") -> None:
     """Run one rebuild (`work` returns the changed paths, or yields them in steps) and tell
     the browsers after each step; a failure keeps the last good files and shows the error."""
     started = time.perf_counter()
@@ -370,9 +413,12 @@ def rebuild(site: PreviewSite, state: PreviewState, log: Log, work: Callable[[],
         times = []
         for paths in steps:
             state.publish(paths)
+            state.settle(SETTLE_SECONDS)
             changed.update(paths)
             times.append(f"{1000 * (time.perf_counter() - started):.0f}")
-        log(f"rebuilt in {' + then '.join(times)} ms, {len(changed)} files changed")
+        shown = f"shown in {times[0]} ms, " if len(times) > 1 else ""
+        log(f"rebuilt: {noticed}{shown}all in {times[-1] if times else 0} ms, "
+            f"{len(changed)} files changed")
     except UserError as err:
         error = "\n".join(err.lines())
         state.publish([], error)
@@ -390,12 +436,19 @@ def watch(site: PreviewSite, state: PreviewState, log: Log, stop: threading.Even
     config = site.config or load_config(site.project)
     for changes in watchfiles.watch(*watched(config), stop_event=stop, step=WATCH_STEP_MS,
                                     debounce=WATCH_DEBOUNCE_MS, raise_interrupt=False):
+        noticed = _noticed([Path(p) for _, p in changes])
         kind, weeks = plan(config, (Path(p) for _, p in changes))
         if kind == "content" and site.inputs is not None:
-            rebuild(site, state, log, lambda w=weeks: site.content(w))
+            rebuild(site, state, log, lambda w=weeks: site.content(w), noticed)
         else:
-            rebuild(site, state, log, site.full)
+            rebuild(site, state, log, site.full, noticed)
             config = site.config or config
+
+
+def _noticed(paths: list[Path]) -> str:
+    """How long after the last save the watcher reported it (for the log)."""
+    times = [p.stat().st_mtime for p in paths if p.is_file()]
+    return f"save noticed in {1000 * (time.time() - max(times)):.0f} ms, " if times else ""
 
 
 class Preview:
