@@ -30,6 +30,7 @@ from generator.site.feed import feed_items, published, render_feed
 from generator.site.inputs import FileData, SiteInputs
 from generator.site.links import rebase_links
 from generator.site.notice import data_age_notice
+from generator.site.tags import build_tag_pages, tag_links
 from generator.site.templates import render_page, stylesheet
 
 NOT_FOUND = "404.html"  # served by the host at every missing address, at any depth
@@ -113,6 +114,7 @@ def issue_jobs(inputs: SiteInputs) -> list[FileJob]:
             specs=chartfiles.specs_of(issue.path),
             lazy={name: chartfiles.chart_file(issue.path, name) for name in chartfiles.LAZY},
             further=further_rows(issue.values, issue.notes), **_card(inputs, issue),
+            tags=tag_links(inputs.notes.get(issue.week)),
         )
 
         def render() -> bytes:
@@ -191,6 +193,10 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
              issue_paths={i.week: i.path for i in issues},
              **evidence_page_context(inputs.evidence, cfg))
         files["data/evidence.csv"] = format_evidence_csv(inputs.evidence.table).encode("utf-8")
+    tags = build_tag_pages(issues, inputs.notes)
+    page("tags/index.html", "tags.html", tags=tags)
+    for tag in tags:
+        page(f"{tag.path}index.html", "tag.html", tag=tag, notes=inputs.notes)
     for slug, note in inputs.pages.items():
         page(f"{slug}/index.html", "page.html", page=note)
     page(NOT_FOUND, "404.html")
