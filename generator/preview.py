@@ -466,6 +466,8 @@ class Preview:
 
     def start(self) -> str:
         """Build, serve and watch; returns the address."""
+        self.log("building the preview (drafts shown; the first start on a fresh clone "
+                 "renders the charts)")
         rebuild(self.site, self.state, self.log, self.site.full)
         config = self.site.config or load_config(self.site.project)
         base_path = urlsplit(config.base_url).path or "/"
