@@ -211,8 +211,9 @@ class PreviewState:
             self.watching.pop(stream, None)
 
     def message(self, page: str, since: int) -> dict[str, Any]:
-        """What a page served at version `since` should do now."""
-        if self.changed_at.get(page, 0) > since:
+        """What a page served at version `since` should do now (`page` "": the error page
+        shown while no build has succeeded, reloaded by the first good one)."""
+        if self.changed_at.get(page, 0) > since or (not page and not self.error):
             return {"reload": True}
         return {"error": self.error}
 

@@ -30,6 +30,7 @@ def test_a_page_reloads_only_when_it_changed_since_it_was_served():
     state.publish(["issues/2026-w40/index.html"])
     assert state.message("index.html", 1) == {"error": ""}  # the banner goes
     assert state.message("issues/2026-w40/index.html", 2) == {"reload": True}
+    assert state.message("", 3) == {"reload": True}  # the no-build-yet page, once one is good
 
 
 def test_settle_waits_for_the_pages_told_to_reload():
@@ -141,3 +142,14 @@ def test_the_preview_answers_under_the_base_path_and_404s_at_any_depth(preview):
     assert status == 404 and "Page not found" in html
     status, html = get(preview.url + "no/such/page/")
     assert status == 404 and "Page not found" in html
+
+
+def test_without_prices_every_address_says_why_and_waits_for_a_fix(project):
+    p = Preview(project, source="yfinance", port=0, log=lambda m: None)  # data/prices empty
+    p.start()
+    try:
+        status, html = get(p.url + "issues/")
+        assert status == 503 and "could not be built" in html and "^RUT" in html
+        assert "/__riskon/live.js" in html  # the page reloads once a save fixes it
+    finally:
+        p.stop()
