@@ -10,7 +10,7 @@ is saved, and pushed to the browser.
   the editor is looking at first (the issue page, the home page), then the rest of the site;
   a page of `content/pages/` re-renders the site's pages; anything else (templates,
   settings, data) runs the whole build again, from the warm cache.
-- The browser is told by the server: every HTML response loads `/__riskon/live.js`, which
+- The browser is told by the server (`preview_server.py`): every HTML response loads `/__riskon/live.js`, which
   opens a server-sent event stream (`/__riskon/events`) naming its page and the version it
   was served at. The server says "reload" when that page changed since, or sends the
   build error to show in a banner fixed at the top of the viewport (where the editor is
@@ -23,29 +23,23 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import http.server
-import json
-import mimetypes
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
 from generator.config import Config, load_config
 from generator.content.notes import Note, parse_note
 from generator.errors import ContentError, UserError
+from generator.preview_server import PreviewState, make_handler
 
 Log = Callable[[str], None]
-LIVE = "/__riskon/"
 WATCH_STEP_MS = 20  # a save's events are grouped until the files are quiet this long
 WATCH_DEBOUNCE_MS = 300  # ... or at most this long
 SETTLE_SECONDS = 1.5  # at most this long for the reloaded pages before the rest is rebuilt
-
-
-class Broken(Exception):
-    """A rebuild that failed: the message shown to the editor."""
 
 
 # --- the site in memory -------------------------------------------------------------------
@@ -165,221 +159,6 @@ def _digest(data: Any) -> str:
     return data.digest
 
 
-def _bytes(data: Any) -> bytes:
-    return data if isinstance(data, bytes) else data.data
-
-
-# --- what the browser is told -------------------------------------------------------------
-class PreviewState:
-    """The version of every served page, the last error, and the browsers watching."""
-
-    def __init__(self) -> None:
-        self.version = 0
-        self.error = ""
-        self.changed_at: dict[str, int] = {}  # site path -> version that last changed it
-        self.watching: dict[int, tuple[str, int]] = {}  # event stream -> (page, its version)
-        self.reloading = 0  # pages told to reload and not yet back
-        self.closing = False
-        self.cond = threading.Condition()
-
-    def publish(self, changed: Iterable[str], error: str = "") -> None:
-        """A rebuild ended: the paths it changed, or the error that stopped it."""
-        with self.cond:
-            self.version += 1
-            self.error = error
-            for path in changed:
-                self.changed_at[path] = self.version
-            self.reloading = sum(self.changed_at.get(page, 0) > since
-                                 for page, since in self.watching.values())
-            self.cond.notify_all()
-
-    def settle(self, timeout: float) -> None:
-        """Wait until the pages told to reload are back (or `timeout` seconds): the rest of
-        a rebuild must not slow down the page the editor is waiting for."""
-        with self.cond:
-            self.cond.wait_for(lambda: self.reloading <= 0 or self.closing, timeout=timeout)
-
-    def watch(self, stream: int, page: str, since: int) -> None:
-        with self.cond:
-            self.watching[stream] = (page, since)
-            if since >= self.version and self.reloading > 0:  # a page served since the change
-                self.reloading -= 1
-                self.cond.notify_all()
-
-    def unwatch(self, stream: int) -> None:
-        with self.cond:
-            self.watching.pop(stream, None)
-
-    def message(self, page: str, since: int) -> dict[str, Any]:
-        """What a page served at version `since` should do now (`page` "": the error page
-        shown while no build has succeeded, reloaded by the first good one)."""
-        if self.changed_at.get(page, 0) > since or (not page and not self.error):
-            return {"reload": True}
-        return {"error": self.error}
-
-    def close(self) -> None:
-        with self.cond:
-            self.closing = True
-            self.cond.notify_all()
-
-
-LIVE_JS = """(function () {
-  var me = document.currentScript, page = me.dataset.page, v = me.dataset.version;
-  function banner(text) {
-    var b = document.getElementById('riskon-preview-error');
-    if (!text) { if (b) b.remove(); return; }
-    if (!b) {
-      b = document.createElement('div');
-      b.id = 'riskon-preview-error';
-      b.setAttribute('role', 'alert');
-      var s = b.style;  // CSSOM, allowed by the pages' Content-Security-Policy
-      s.position = 'fixed'; s.top = '0'; s.left = '0'; s.right = '0'; s.zIndex = '2147483647';
-      s.maxHeight = '45vh'; s.overflow = 'auto'; s.margin = '0'; s.padding = '.8em 1em';
-      s.background = '#fde8e8'; s.color = '#6b0000'; s.borderBottom = '3px solid #b00020';
-      s.font = '14px/1.4 ui-monospace, monospace'; s.whiteSpace = 'pre-wrap';
-      s.boxShadow = '0 2px 8px rgba(0,0,0,.3)';
-      document.body.appendChild(b);
-    }
-    b.textContent = 'Preview not updated: the last save has an error. ' +
-      'Fix it and save again (this page shows the last good build).\\n\\n' + text;
-  }
-  var es = new EventSource('/__riskon/events?page=' + encodeURIComponent(page) + '&v=' + v);
-  es.onmessage = function (e) {
-    var m = JSON.parse(e.data);
-    if (m.reload) { es.close(); location.reload(); } else { banner(m.error); }
-  };
-})();
-"""
-
-
-def inject(html: bytes, page: str, version: int) -> bytes:
-    """`html` with the preview's script (its page and version as data attributes)."""
-    tag = (f'<script src="{LIVE}live.js" data-page="{page}" data-version="{version}">'
-           "</script>").encode()
-    if b"</body>" in html:
-        return html.replace(b"</body>", tag + b"</body>", 1)
-    return html + tag
-
-
-def error_page(error: str) -> bytes:
-    """What every address shows while no build has succeeded yet."""
-    from html import escape
-
-    return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Preview: '
-            f'build failed</title></head><body><h1>The preview could not be built</h1>'
-            f"<pre>{escape(error)}</pre><p>Fix the problem and save: this page reloads."
-            f"</p></body></html>").encode()
-
-
-def make_handler(site: PreviewSite, state: PreviewState, base_path: str
-                 ) -> type[http.server.BaseHTTPRequestHandler]:
-    """Serve `site.files` at `/` and under `base_path`, plus the live-reload endpoints."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            url = urlsplit(self.path)
-            if url.path == LIVE + "events":
-                self._events(parse_qs(url.query))
-            elif url.path == LIVE + "live.js":
-                self._send(200, LIVE_JS.encode(), "text/javascript; charset=utf-8")
-            else:
-                self._file(unquote(url.path))
-
-        def do_HEAD(self) -> None:  # noqa: N802
-            self.head_only = True
-            self.do_GET()
-
-        def _file(self, path: str) -> None:
-            files, version = site.files, state.version
-            rel = path[len(base_path):] if path.startswith(base_path) else path.lstrip("/")
-            if rel == "" or rel.endswith("/"):
-                rel += "index.html"
-            status = 200
-            if rel not in files and rel + "/index.html" in files:
-                self.send_response(301)
-                self.send_header("Location", path + "/")
-                self.end_headers()
-                return
-            if rel not in files:
-                if not files:
-                    self._send(503, inject(error_page(state.error), "", version),
-                               "text/html; charset=utf-8")
-                    return
-                status, rel = 404, "404.html"
-            data = _bytes(files[rel]) if rel in files else b"Not found"
-            kind = mimetypes.guess_type(rel)[0] or "application/octet-stream"
-            if kind == "text/html":
-                data = inject(data, rel, version)
-            if kind.startswith("text/") or kind in ("application/json", "image/svg+xml",
-                                                     "application/xml", "text/javascript"):
-                kind += "; charset=utf-8"
-            if status == 200 and not kind.startswith("text/html"):
-                # Scripts, styles and images are revalidated, not fetched again: a reload
-                # after a save costs the page alone.
-                etag = '"' + hashlib.blake2b(data, digest_size=12).hexdigest() + '"'
-                if self.headers.get("If-None-Match") == etag:
-                    self.send_response(304)
-                    self.send_header("ETag", etag)
-                    self.end_headers()
-                    return
-                self._send(status, data, kind, etag)
-                return
-            self._send(status, data, kind)
-
-        def _events(self, query: dict[str, list[str]]) -> None:
-            page = (query.get("page") or [""])[0]
-            try:
-                since = int((query.get("v") or ["0"])[0])
-            except ValueError:
-                since = 0
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            last: dict[str, Any] | None = None
-            state.watch(id(self), page, since)
-            try:
-                self.wfile.write(b"retry: 250\n\n")
-                while True:
-                    with state.cond:
-                        message = state.message(page, since)
-                        quiet = False
-                        if message == last:
-                            seen = state.version
-                            state.cond.wait_for(
-                                lambda s=seen: state.version != s or state.closing, timeout=15)
-                            if state.closing:
-                                return
-                            quiet = state.version == seen
-                    if message != last:
-                        self.wfile.write(f"data: {json.dumps(message)}\n\n".encode())
-                        last = message
-                        if message.get("reload"):
-                            return
-                    elif quiet:
-                        self.wfile.write(b": still here\n\n")
-            except OSError:  # the browser went away
-                return
-            finally:
-                state.unwatch(id(self))
-
-        def _send(self, status: int, body: bytes, kind: str, etag: str = "") -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(len(body)))
-            if etag:
-                self.send_header("ETag", etag)
-            self.send_header("Cache-Control", "no-cache" if etag else "no-store")
-            self.end_headers()
-            if not getattr(self, "head_only", False):
-                self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (quiet)
-            pass
-
-    return Handler
-
-
 # --- watching and rebuilding --------------------------------------------------------------
 def watched(config: Config) -> list[Path]:
     """What a rebuild depends on: the editor files, templates, settings and data."""
@@ -472,7 +251,7 @@ class Preview:
         rebuild(self.site, self.state, self.log, self.site.full)
         config = self.site.config or load_config(self.site.project)
         base_path = urlsplit(config.base_url).path or "/"
-        handler = make_handler(self.site, self.state, base_path)
+        handler = make_handler(lambda: self.site.files, self.state, base_path)
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), handler)
         self.server.daemon_threads = True
         self.threads = [

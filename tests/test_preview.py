@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from generator.config import load_config
-from generator.preview import Preview, PreviewState, inject, plan
+from generator.preview import Preview, plan
+from generator.preview_server import PreviewState, inject
 from tests.conftest import SAMPLE_SINCE
 
 
