@@ -31,6 +31,8 @@ from generator.charts import render as jobs
 from generator.config import Config
 from generator.content.notes import Note, load_issue_notes, load_pages
 from generator.errors import DataError, UserError
+from generator.format import fmt_data_age, fmt_input_age
+from generator.freshness import DataAge, compute_data_age
 from generator.prices import BarProblem
 from generator.signals import quality
 from generator.signals.core import archive_weeks, format_signals_csv
@@ -85,6 +87,7 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     unreachable: str | None = None  # what showed Yahoo could not be reached (the fetch gave up)
+    data_age: DataAge | None = None  # the prices' age by the build clock (None: sample)
 
     def summary(self) -> str:
         """One deterministic line: what the site holds."""
@@ -228,6 +231,10 @@ def gather(
             + ": nothing to build "
             "(run `riskon fetch`, or use --source csv:DIR or --source sample)"
         )
+    data_age = None if loaded.sample else compute_data_age(config, prices, clock.today())
+    report.data_age = data_age
+    if data_age is not None and data_age.stale_inputs:
+        report.warnings.append(stale_inputs_line(data_age))
     problems = quality.problems_until(loaded.problems, until)
     weekly = quality.checked_weekly(stages.weekly(store, prices, config, shares), problems,
                                     config)
@@ -313,6 +320,7 @@ def gather(
                 for i in issues},
         site_card=done["site card"],
         caveats=(caveat,) if caveat else (),
+        data_age=data_age,
     )
     return inputs, snapshots
 
@@ -329,6 +337,15 @@ def _published(archive: pd.DataFrame, issues: list[Issue], loaded: Loaded,
         published[column] = [value(frozen[w]) if w in frozen else v
                              for w, v in zip(weeks, published[column], strict=True)]
     return published
+
+
+def stale_inputs_line(age: DataAge) -> str:
+    """Which inputs stop before the day they should have reached, by the build clock."""
+    head = (fmt_data_age(age.newest, age.build_date) if age.stale
+            else f"The site's prices are current ({age.newest.isoformat()})")
+    names = ", ".join(fmt_input_age(s.ticker, s.last_date) for s in age.stale_inputs)
+    return (f"{head}. Stale inputs by the build clock (equities should reach "
+            f"{age.expected.isoformat()}, crypto {age.expected_crypto.isoformat()}): {names}")
 
 
 def _render(store: Store | None, batch: dict[str, jobs.RenderJob], progress: Progress | None

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator import __version__
 from generator.charts.data import Chart
@@ -30,7 +31,11 @@ from generator.site.downloads import downloads
 from generator.site.feed import feed_items, published, render_feed
 from generator.site.inputs import FileData, SiteInputs
 from generator.site.links import rebase_links
+from generator.site.notice import data_age_notice
+from generator.site.tags import build_tag_pages, tag_links
 from generator.site.templates import render_page, stylesheet
+
+NOT_FOUND = "404.html"  # served by the host at every missing address, at any depth
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,11 @@ def render_jobs(jobs: Iterable[FileJob]) -> dict[str, bytes]:
     return {job.path: job.render() for job in jobs}
 
 
-def _root(path: str) -> str:
+def _root(path: str, base_url: str) -> str:
+    """How a page links to the site's root: relative to where it sits, except the 404
+    page, which the host serves at any missing address: from the base URL's path."""
+    if path == NOT_FOUND:
+        return urlsplit(base_url).path or "/"
     depth = path.count("/")
     return "../" * depth if depth else "./"
 
@@ -71,12 +80,13 @@ def _common(inputs: SiteInputs) -> dict[str, Any]:
         "version": __version__,
         "og_image": cfg.url("assets/card.png") if inputs.site_card is not None else None,
         "og_image_alt": f"{cfg.title}: {cfg.description}",
+        "data_age_notice": data_age_notice(inputs),
     }
 
 
 def _context(inputs: SiteInputs, path: str, **context: Any) -> dict[str, Any]:
     """The whole context of a page's template: site-wide values, then the page's own."""
-    root = _root(path)
+    root = _root(path, inputs.config.base_url)
     for key in ("note", "page"):
         if context.get(key) is not None:
             context[f"{key}_html"] = rebase_links(context[key].html, root)
@@ -106,6 +116,7 @@ def issue_jobs(inputs: SiteInputs) -> list[FileJob]:
             specs=chartfiles.specs_of(issue.path),
             lazy={name: chartfiles.chart_file(issue.path, name) for name in chartfiles.LAZY},
             further=further_rows(issue.values, issue.notes), **_card(inputs, issue),
+            tags=tag_links(inputs.notes.get(issue.week)),
         )
 
         def render() -> bytes:
@@ -188,10 +199,14 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
         files["data/evidence.csv"] = format_evidence_csv(inputs.evidence.table).encode("utf-8")
     if inputs.track is not None:
         files["data/track-record.csv"] = format_track_csv(inputs.track.summary).encode("utf-8")
+    tags = build_tag_pages(issues, inputs.notes)
+    page("tags/index.html", "tags.html", tags=tags)
+    for tag in tags:
+        page(f"{tag.path}index.html", "tag.html", tag=tag, notes=inputs.notes)
     for slug, note in inputs.pages.items():
         page(f"{slug}/index.html", "page.html", page=note,
              caveats=inputs.caveats if slug == "methodology" else ())
-    page("404.html", "404.html")
+    page(NOT_FOUND, "404.html")
     for asset in ("style.css", "charts.js", "vega.min.js"):
         if (templates / "assets" / asset).is_file():
             files[f"assets/{asset}"] = (templates / "assets" / asset).read_bytes()
@@ -201,7 +216,7 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
     page("data/index.html", "data.html", downloads=downloads(files))
     files["feed.xml"] = render_feed(cfg, feed_items(inputs), published(issues[-1]))
     files["sitemap.xml"] = render_sitemap(cfg, [_dir_of(p) for p in files
-                                                if p.endswith(".html") and p != "404.html"])
+                                                if p.endswith(".html") and p != NOT_FOUND])
     files["robots.txt"] = render_robots(cfg)
     return files
 
