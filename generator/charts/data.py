@@ -80,7 +80,8 @@ NARROW_CONFIG: dict = {
     **CONFIG,
     "padding": {"left": 2, "right": 4, "top": 4, "bottom": 2},
     "title": {**CONFIG["title"], "fontSize": 16, "subtitleFontSize": NARROW_FONT,
-              "subtitleLineHeight": NARROW_FONT + 3, "lineHeight": 19, "offset": 10},
+              "subtitleLineHeight": NARROW_FONT + 3, "lineHeight": 19, "offset": 10,
+              "frame": "bounds"},  # from the left edge, not the plot's: all the width
     "axis": {**CONFIG["axis"], "labelFontSize": NARROW_FONT, "labelLineHeight": NARROW_FONT + 2},
     "text": {**CONFIG["text"], "fontSize": NARROW_FONT},
 }

@@ -320,7 +320,11 @@ def layout(shape: tuple, texts: dict[str, str], live: bool, narrow: bool = False
     return LAYOUTS[name](shape, texts, live, narrow)
 
 
-def with_data(parts: Parts, *, interactive: bool = False) -> alt.TopLevelMixin:
+def with_data(parts: Parts, *, interactive: bool = False, narrow: bool = False
+              ) -> alt.TopLevelMixin:
     """The whole Altair chart of `parts`: its layout with its words and rows."""
-    chart = layout(parts.shape, parts.texts, interactive)
+    from generator.charts.vega import narrow_texts
+
+    texts = narrow_texts(parts.texts) if narrow else parts.texts
+    chart = layout(parts.shape, texts, interactive, narrow)  # type: ignore[arg-type]
     return chart.properties(datasets=parts.data) if parts.data else chart

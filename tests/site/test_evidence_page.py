@@ -19,7 +19,7 @@ def test_evidence_page_has_verdict_tables_and_two_charts(sample_site):
     assert "Does crypto follow small-cap breakouts?" in html
     assert "What the record shows" in html
     assert "After Russell 2000 breakouts" in html and "After IWM breakouts" in html
-    assert html.count("<svg") == 2 and html.count('role="img"') == 2
+    assert html.count("<picture>") == 2 and html.count('id="chart-evidence-') == 2
     assert "too few to conclude anything" in html or "does not support" in html
     assert 'href="../data/evidence.csv"' in html
 
