@@ -42,7 +42,8 @@ CONFIG: dict = {
     "font": FONT,
     "aria": False,  # the root <svg> gets role="img" and one aria-label instead
     "autosize": {"type": "fit", "contains": "padding"},
-    "padding": {"left": 2, "right": 6, "top": 4, "bottom": 2},
+    # left: room for y labels drawn in the reader's font, wider than vl-convert measures
+    "padding": {"left": 6, "right": 6, "top": 4, "bottom": 2},
     "view": {"stroke": None},
     "title": {
         "anchor": "start",
@@ -68,7 +69,7 @@ CONFIG: dict = {
         "tickOpacity": 0.35,
         "labelPadding": 4,
     },
-    "axisX": {"grid": False, "tickSize": 4, "labelFlush": True},
+    "axisX": {"grid": False, "tickSize": 4, "labelFlush": True, "labelPadding": 6},
     "axisY": {"domain": False, "ticks": False},
     "line": {"color": LINE, "strokeWidth": 1.75, "invalid": "break-paths-show-domains"},
     "point": {"filled": True, "color": LINE, "size": 36, "opacity": 1},
@@ -78,7 +79,7 @@ CONFIG: dict = {
 
 NARROW_CONFIG: dict = {
     **CONFIG,
-    "padding": {"left": 2, "right": 4, "top": 4, "bottom": 2},
+    "padding": {"left": 6, "right": 4, "top": 4, "bottom": 2},
     "title": {**CONFIG["title"], "fontSize": 16, "subtitleFontSize": NARROW_FONT,
               "subtitleLineHeight": NARROW_FONT + 3, "lineHeight": 19, "offset": 10,
               "frame": "bounds"},  # from the left edge, not the plot's: all the width

@@ -110,7 +110,7 @@ def _hover(y: alt.Y, *tips: alt.Tooltip) -> alt.LayerChart:
 PLOT_WIDTH, PLOT_HEIGHT = {"rut": 571, "correlation": 577}, 176
 # The narrow variant (static and live) is NARROW_WIDTH wide in all ("fit-x") around a plot of
 # fixed height ("pad" in y: a subtitle of three lines does not squeeze the plot).
-NARROW_PLOT_HEIGHT = 190
+NARROW_PLOT_HEIGHT = 200
 SMALL, NARROW_SMALL = 11, NARROW_FONT  # in-plot labels (bands, zones)
 
 
@@ -121,14 +121,14 @@ def _small(narrow: bool) -> float:
 def _size(live: bool, name: str = "", narrow: bool = False) -> dict:
     if narrow:  # right: room for the latest value's label, as in the wide static SVG
         return {"width": NARROW_WIDTH, "height": NARROW_PLOT_HEIGHT,
-                "padding": {"left": 2, "right": 14, "top": 4, "bottom": 2},
+                "padding": {"left": 6, "right": 14, "top": 4, "bottom": 2},
                 "autosize": alt.AutoSizeParams(type="fit-x", contains="padding")}
     if live:
         return {"width": WIDTH, "height": HEIGHT}
     # Right padding: room for the latest value's label drawn in the page's font, which can
     # be wider than vl-convert's measurement of it.
-    return {"width": PLOT_WIDTH.get(name, 580) - 10, "height": PLOT_HEIGHT,
-            "padding": {"left": 2, "right": 16, "top": 4, "bottom": 2},
+    return {"width": PLOT_WIDTH.get(name, 580) - 14, "height": PLOT_HEIGHT,
+            "padding": {"left": 6, "right": 16, "top": 4, "bottom": 2},
             "autosize": alt.AutoSizeParams(type="pad", contains="padding")}
 
 
@@ -176,7 +176,12 @@ def _score(shape: tuple, texts: dict[str, str], live: bool, narrow: bool = False
            ) -> alt.LayerChart:
     scale = alt.Scale(domain=[0, 100], nice=False)
     # Layers merge their axes: give every layer the same one or the band layer's wins.
-    axis = _value_axis([0, 25, 45, 55, 75, 100], grid=False, labelOverlap=False)
+    # 45 and 55, the neutral band's edges, are close: 55 sits on its line, 45 hangs under
+    # its own, so the two never touch however short the plot.
+    axis = _value_axis([0, 25, 45, 55, 75, 100], grid=False, labelOverlap=False,
+                       labelBaseline=alt.ExprRef(
+                           "datum.value === 55 ? 'bottom' : datum.value === 45 ? 'top'"
+                           " : 'middle'"))
     y = alt.Y("score:Q", scale=scale, axis=axis)
     bands = pd.DataFrame(
         [
