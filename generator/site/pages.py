@@ -25,7 +25,7 @@ from generator.signals.issues import Issue
 from generator.site import chartfiles
 from generator.site.datafiles import render_latest_json, render_robots, render_sitemap
 from generator.site.downloads import downloads
-from generator.site.feed import feed_items, published, render_feed
+from generator.site.feed import JSON_FEED, RSS, feed_items, published, render_feed, render_json_feed
 from generator.site.inputs import FileData, SiteInputs
 from generator.site.links import rebase_links
 from generator.site.templates import render_page, stylesheet
@@ -192,7 +192,9 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
     files["data/signals.csv"] = inputs.signals_csv.encode("utf-8")
     files["data/latest.json"] = render_latest_json(cfg, issues[-1], inputs.sample)
     page("data/index.html", "data.html", downloads=downloads(files))
-    files["feed.xml"] = render_feed(cfg, feed_items(inputs), published(issues[-1]))
+    items = feed_items(inputs)
+    files[RSS] = render_feed(cfg, items, published(issues[-1]))
+    files[JSON_FEED] = render_json_feed(cfg, items)
     files["sitemap.xml"] = render_sitemap(cfg, [_dir_of(p) for p in files
                                                 if p.endswith(".html") and p != "404.html"])
     files["robots.txt"] = render_robots(cfg)
