@@ -19,10 +19,10 @@ from generator import __version__
 from generator.charts.data import Chart
 from generator.evidence.study import format_evidence_csv
 from generator.evidence.text import page_context as evidence_page_context
-from generator.format import fmt_date, fmt_score
+from generator.format import BANDS, fmt_date, fmt_score
 from generator.signals.further import further_rows
 from generator.signals.issues import Issue
-from generator.site import chartfiles
+from generator.site import chartfiles, search
 from generator.site.datafiles import render_latest_json, render_robots, render_sitemap
 from generator.site.downloads import downloads
 from generator.site.feed import JSON_FEED, RSS, feed_items, published, render_feed, render_json_feed
@@ -185,7 +185,8 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
     for slug, note in inputs.pages.items():
         page(f"{slug}/index.html", "page.html", page=note)
     page("404.html", "404.html")
-    for asset in ("style.css", "charts.js", "vega.min.js"):
+    page(search.PAGE, "search.html", count=len(issues), bands=[b[2] for b in BANDS])
+    for asset in ("style.css", "charts.js", "vega.min.js", "search.js"):
         if (templates / "assets" / asset).is_file():
             files[f"assets/{asset}"] = (templates / "assets" / asset).read_bytes()
     files.update(_image_files(inputs))
