@@ -20,9 +20,10 @@ from generator.site.inputs import FileData
 BUNDLE = "pagefind/"  # where the index is published, beside the site root
 PAGE = "search/index.html"
 _ISSUE_PAGE = re.compile(r"^issues/\d{4}-w\d{2}/index\.html$")
-# Chart drawings carry axis ticks and legends, not words a reader searches for (their text
-# descriptions, in the figure captions, are indexed).
-EXCLUDE_SELECTORS = ("svg",)
+# Indexed: the generated sentences, notices, chart descriptions (figure captions) and the
+# editor's commentary. Left out: chart drawings (axis ticks, legends) and the fact lists and
+# tables, whose labels ("Breakout this week: no") would make every week match every word.
+EXCLUDE_SELECTORS = ("svg", ".glance", "table")
 LANGUAGE = "en"
 # What the search page uses: the search library, its worker and WebAssembly, the entry
 # file, the metadata, the index and the fragments. Pagefind's own UI bundles are left out.
