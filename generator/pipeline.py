@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from generator import clock
+from generator import clock, writer
 from generator.cache import keys, pages, renders, stages, workers
 from generator.cache.search import search_bundle
 from generator.cache.stamp import compute_stamp
@@ -145,13 +145,36 @@ def run_build(
     """
     out = (out or config.root / "site").resolve()
     check_output_dir(out)
+    with project_lock(config), site_lock(out):
+        return _build_locked(config, out, source=source, since=since, until=until, fetch=fetch,
+                             progress=progress, drafts=drafts, freeze_weeks=freeze_weeks,
+                             recent=recent, stamp_options=stamp_options, stamp=stamp,
+                             cache=cache)
+
+
+def project_lock(config: Config) -> Any:
+    """Held by every command that writes the project's `data/` or `.cache/`."""
+    return writer.lock(config.cache_dir / "lock", f"the project {config.root}")
+
+
+def site_lock(out: Path) -> Any:
+    """Held while a build writes the site folder `out`."""
+    return writer.lock(out.parent / f".{out.name}.riskon-lock", str(out))
+
+
+def _build_locked(config: Config, out: Path, *, source: str, since: dt.date | None,
+                  until: dt.date | None, fetch: bool, progress: Progress | None, drafts: bool,
+                  freeze_weeks: bool, recent: int | None,
+                  stamp_options: dict[str, object] | None, stamp: str | None,
+                  cache: bool) -> BuildReport:
+    recovered = writer.recover(out)  # a build killed while writing `out`: repair it first
     with workers.warm(), keys.reuse_digests():
         store = open_store(config) if cache else None
         # Phase 1: gather (content first: a content error should not wait for a fetch).
         notes, pages_ = load_notes_and_pages(config, drafts=drafts)
         loaded = load_prices(config, source, fetch=fetch, store=store)
         report = BuildReport(out=out, sample=loaded.sample, failures=dict(loaded.failures),
-                             warnings=list(loaded.warnings))
+                             warnings=[*([recovered] if recovered else []), *loaded.warnings])
         inputs, snapshots = gather(
             config, loaded, notes, pages_, store=store, since=since, until=until,
             recent=recent, progress=progress, report=report,
@@ -344,10 +367,11 @@ def run_backfill(
     """
     if source == "sample":
         raise UserError("backfill freezes real issues: --source sample is not allowed")
-    issues = [i for i in compute_issues(config, source=source)
-              if since is None or i.as_of >= since]
-    docs = [snapshot_of(i, config.weights, backfilled=True) for i in issues if freezable(i)]
-    written = [str(d["week"]) for d in docs
-               if write_snapshot(config.issues_dir, d, force=force)]
+    with project_lock(config):
+        issues = [i for i in compute_issues(config, source=source)
+                  if since is None or i.as_of >= since]
+        docs = [snapshot_of(i, config.weights, backfilled=True) for i in issues if freezable(i)]
+        written = [str(d["week"]) for d in docs
+                   if write_snapshot(config.issues_dir, d, force=force)]
     return written, sum(1 for i in issues if not freezable(i))
 
