@@ -22,7 +22,7 @@ from generator.evidence.text import page_context as evidence_page_context
 from generator.format import BANDS, fmt_date, fmt_score
 from generator.signals.further import further_rows
 from generator.signals.issues import Issue
-from generator.site import chartfiles, search
+from generator.site import archive, chartfiles, search
 from generator.site.datafiles import render_latest_json, render_robots, render_sitemap
 from generator.site.downloads import downloads
 from generator.site.feed import JSON_FEED, RSS, feed_items, published, render_feed, render_json_feed
@@ -173,8 +173,11 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
         files[path] = render_page(templates, template,
                                   **_context(inputs, path, **context)).encode("utf-8")
 
+    changes = archive.band_changes(issues)
     page("issues/index.html", "archive.html", issues=list(reversed(issues)),
-         chart=inputs.archive_chart, notes=inputs.notes, specs=chartfiles.specs_of("issues/"))
+         chart=inputs.archive_chart, notes=inputs.notes, specs=chartfiles.specs_of("issues/"),
+         years=archive.compute_years(issues), breakouts=archive.breakout_weeks(issues),
+         changes=changes, changed={i.week for i in changes})
     if inputs.archive_chart is not None and inputs.archive_chart.vega:
         files[chartfiles.specs_of("issues/")] = chartfiles.chart_specs([inputs.archive_chart])
     if inputs.evidence is not None:
