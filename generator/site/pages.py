@@ -19,7 +19,7 @@ from generator import __version__
 from generator.charts.data import Chart
 from generator.evidence.study import format_evidence_csv
 from generator.evidence.text import page_context as evidence_page_context
-from generator.format import BANDS, fmt_date, fmt_score
+from generator.format import fmt_date, fmt_score
 from generator.signals.further import further_rows
 from generator.signals.issues import Issue
 from generator.site import archive, chartfiles, search
@@ -188,7 +188,7 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
     for slug, note in inputs.pages.items():
         page(f"{slug}/index.html", "page.html", page=note)
     page("404.html", "404.html")
-    page(search.PAGE, "search.html", count=len(issues), bands=[b[2] for b in BANDS])
+    page(search.PAGE, "search.html", count=len(issues))
     for asset in ("style.css", "charts.js", "vega.min.js", "search.js"):
         if (templates / "assets" / asset).is_file():
             files[f"assets/{asset}"] = (templates / "assets" / asset).read_bytes()

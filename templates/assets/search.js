@@ -1,5 +1,5 @@
 /* Risk-On Monitor: the search page.
- * Runs the query in ?q= (and the band in ?band=) through Pagefind's self-hosted index
+ * Runs the query in ?q= through Pagefind's self-hosted index
  * (data-pagefind: the bundle's pagefind.js, beside the site root) and lists each issue
  * found with its week, score and band. No inline script, no request to another host.
  * Everything shown is set as text; the excerpt's <mark> highlights are rebuilt as
@@ -10,7 +10,6 @@
   var self = document.currentScript;
   var form = document.getElementById("search-form");
   var input = document.getElementById("search-q");
-  var band = document.getElementById("search-band");
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   if (!self || !form || !input || !list || !window.Promise) return;
@@ -65,13 +64,12 @@
     return li;
   }
 
-  function run(query, bandName) {
+  function run(query) {
     list.textContent = "";
     if (!query) return;
     status.textContent = "Searching…";
     pagefind().then(function (pf) {
-      var filters = bandName ? { band: bandName } : {};
-      return pf.search(query, { filters: filters });
+      return pf.search(query);
     }).then(function (search) {
       var found = search.results.length;
       var shown = search.results.slice(0, MAX);
@@ -79,7 +77,6 @@
         rows.forEach(function (data) { list.appendChild(item(data)); });
         status.textContent = found === 0 ? "No issue mentions “" + query + "”." :
           (found === 1 ? "1 issue" : found + " issues") + " found for “" + query + "”" +
-          (bandName ? " in " + bandName : "") +
           (found > MAX ? "; the " + MAX + " best matches are shown." : ".");
       });
     }).catch(function () {
@@ -89,16 +86,13 @@
 
   var params = new URLSearchParams(window.location.search);
   input.value = params.get("q") || "";
-  if (band) band.value = params.get("band") || "";
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var q = input.value.trim();
-    var b = band ? band.value : "";
     var url = new URL(window.location.href);
     url.searchParams.set("q", q);
-    if (b) url.searchParams.set("band", b); else url.searchParams.delete("band");
     window.history.replaceState(null, "", url.href);
-    run(q, b);
+    run(q);
   });
-  run(input.value.trim(), band ? band.value : "");
+  run(input.value.trim());
 })();

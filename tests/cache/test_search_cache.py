@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +19,6 @@ def _page(week: str, words: str) -> bytes:
     return (f'<!doctype html><html lang="en"><head><title>{week}</title></head><body>'
             f'<nav>Latest Archive</nav><main><article data-pagefind-body>'
             f'<span hidden data-pagefind-meta="week:{week}"></span>'
-            f'<span hidden data-pagefind-filter="band:Neutral"></span>'
             f'<h1>Week {week}</h1><p>{words}</p><svg><text>Apr 2026</text></svg>'
             f'<dl class="glance"><dt>Breakout this week</dt><dd>no</dd></dl>'
             f'</article></main></body></html>').encode()
@@ -53,7 +53,25 @@ def test_pagefind_output_is_the_same_bytes_whatever_the_order():
     assert "Apr 2026" not in one["content"]  # chart drawings are not indexed
     assert "Breakout this week" not in one["content"]  # nor the fact lists
     assert "Latest Archive" not in one["content"]  # nor the navigation
-    assert one["filters"] == {"band": ["Neutral"]}
+    assert one["filters"] == {}
+
+
+def test_pagefind_output_is_deterministic_over_many_pages():
+    """Many pages with meta and a sort key (filters are not: see generator.site.search)."""
+    pytest.importorskip("pagefind_bin")
+    bands = ["Risk-off", "Neutral", "Risk-on", "Strong risk-on", "Strong risk-off"]
+    pages = {f"issues/20{y}-w{w:02d}/index.html":
+             _page(f"20{y}-W{w:02d}", f"{bands[(y * w) % 5]} week {w} of 20{y}, score {w + y}")
+             .replace(b"<h1>", f'<span hidden data-pagefind-meta="band:{bands[w % 5]}">'
+                               f'</span><h1>'.encode())
+             for y in range(16, 27) for w in range(1, 53, 3)}
+    runs = [search_cache.run_pagefind(pages) for _ in range(3)]
+    assert runs[0] == runs[1] == runs[2]
+
+
+def test_issue_pages_declare_no_pagefind_filter():
+    template = Path(__file__).resolve().parents[2] / "templates" / "issue.html"
+    assert "data-pagefind-filter" not in template.read_text(encoding="utf-8")
 
 
 def test_an_unchanged_rebuild_reuses_the_stored_index(tmp_path, monkeypatch):
