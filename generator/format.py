@@ -242,3 +242,15 @@ def _as_date(d: Any) -> dt.date | None:
 def plural(n: int, one: str, many: str | None = None) -> str:
     """`1 week`, `3 weeks` (`many` defaults to `one` + "s")."""
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def fmt_data_age(newest: dt.date, build_date: dt.date) -> str:
+    """`Prices last updated 20 February 2026, 286 days before this build (3 December 2026)`."""
+    days = (build_date - newest).days
+    return (f"Prices last updated {fmt_date(newest)}, {plural(days, 'day')} before this build "
+            f"({fmt_date(build_date)})")
+
+
+def fmt_input_age(ticker: str, last: dt.date | None) -> str:
+    """An input and its newest price for a build's log: `BTC-USD (last 2026-01-28)`."""
+    return f"{ticker} (last {last.isoformat() if last else 'never'})"

@@ -74,7 +74,9 @@ def write_scaffold(content_dir: Path, issue: Issue, text: str) -> Path:
     """Create `content/issues/<week>.md`; never overwrites an existing file."""
     path = content_dir / "issues" / f"{issue.week}.md"
     if path.exists():
-        raise ContentError(f"{path}: already exists; edit it instead")
+        raise ContentError(f"{path}: already exists for week {issue.week} (as of "
+                           f"{fmt_date(issue.as_of)}); edit it instead, or pick another week "
+                           "with --week YYYY-Www")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8", newline="\n") as f:
         f.write(text)

@@ -6,7 +6,8 @@
  *   - on first intent: the pointer enters it, something in it takes focus, a finger taps it;
  *   - or once it is in view and the page has settled (loaded, then a few seconds with no
  *     input), one chart per idle period (IntersectionObserver + requestIdleCallback).
- * Only then are the page's Vega specs (data-specs: a charts.json of {NAME: spec}), Vega
+ * Only then are the page's Vega specs (data-specs: a charts.json of {NAME: spec}; on a
+ * screen matching data-narrow-media, data-narrow-specs: the narrow layouts), Vega
  * (data-vega) and its CSP-safe expression interpreter (data-interpreter) fetched.
  *
  * No layout shift: the live view is drawn over the static chart's own box, at exactly its
@@ -48,7 +49,13 @@
 
   function load() {
     if (!loading) {
-      var specs = fetch(self.getAttribute("data-specs"), { credentials: "same-origin" })
+      // Below data-narrow-media the specs laid out like the narrow static SVGs (legible text
+      // on a phone), else the wide ones: the live view matches the chart it is drawn over.
+      var narrow = self.getAttribute("data-narrow-specs");
+      var media = self.getAttribute("data-narrow-media");
+      var url = narrow && media && window.matchMedia && window.matchMedia(media).matches
+        ? narrow : self.getAttribute("data-specs");
+      var specs = fetch(url, { credentials: "same-origin" })
         .then(function (response) {
           if (!response.ok) throw new Error("charts.json: HTTP " + response.status);
           return response.json();
