@@ -63,6 +63,12 @@ def test_pages_run_clean_under_the_csp_and_a_chart_goes_live_on_hover(sample_sit
         _check_page(browser, base_url, path, width)
 
 
+def _page_box(locator) -> list[float]:
+    """An element's box in page coordinates (a hover may scroll the page)."""
+    return locator.evaluate("e => { const r = e.getBoundingClientRect();"
+                            " return [r.x + scrollX, r.y + scrollY, r.width, r.height]; }")
+
+
 def _check_page(browser, base_url: str, path: str, width: int) -> None:
     context = browser.new_context(viewport={"width": width, "height": 900})
     context.add_init_script(VIOLATIONS + SHIFTS)
@@ -83,17 +89,16 @@ def _check_page(browser, base_url: str, path: str, width: int) -> None:
     page.goto(base_url + path, wait_until="load")
     if page.locator("script[data-specs]").count():
         figure = page.locator("figure.chart").first
-        before = figure.bounding_box()
-        still = figure.locator("svg, img").first.bounding_box()
+        before = _page_box(figure)
+        still = _page_box(figure.locator("svg, img").first)
         assert page.locator("figure.is-live").count() == 0  # nothing without intent
         figure.hover()
         page.wait_for_selector("figure.is-live .chart-live svg", timeout=15_000)
-        after = figure.bounding_box()
-        drawn = figure.locator(".chart-live").bounding_box()
-        assert before == after, (path, before, after)  # the figure keeps its box
-        assert still is not None and drawn is not None
-        for key in ("x", "y", "width", "height"):  # the live view takes the static's box
-            assert abs(still[key] - drawn[key]) <= 1, (path, key, still, drawn)
+        after = _page_box(figure)
+        drawn = _page_box(figure.locator(".chart-live"))
+        assert before == after, (path, before, after)  # the figure keeps its place and size
+        for a, b in zip(still, drawn, strict=True):  # the live view takes the static's box
+            assert abs(a - b) <= 1, (path, still, drawn)
         box = page.locator("figure.is-live .chart-live").first.bounding_box()
         page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.8)
         page.wait_for_selector(".chart-tip:not([hidden])", timeout=5_000)
