@@ -30,7 +30,7 @@ def test_search_finds_a_week_by_its_words_with_week_score_and_band(sample_site, 
     v = visit(f"search/?q={words.replace(' ', '+')}")
     page = v.page
     page.wait_for_function(
-        "/found|No issue/.test(document.getElementById('search-status').textContent)",
+        "() => /found|No issue/.test(document.getElementById('search-status').textContent)",
         timeout=20000)
     results = page.query_selector_all(".search-result")
     assert results, page.inner_text("#search-status")
