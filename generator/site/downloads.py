@@ -100,7 +100,8 @@ def downloads(files: Mapping[str, bytes]) -> list[Download]:
                  tuple((c, SIGNAL_DOCS.get(c, "")) for c in columns)),
         Download("data/latest.json", "latest.json",
                  "The latest issue's numbers as JSON: week, as-of date, score, band, each "
-                 "component's value and score, every signal above, and any stale inputs."),
+                 "component's value and score, every signal above, any stale inputs, and "
+                 "any price rejected or not confirmed yet (data_notices)."),
     ]
     if "data/evidence.csv" in files:
         out.append(Download(

@@ -11,6 +11,7 @@ from generator.config import Config
 from generator.content.notes import Note
 from generator.evidence.study import Evidence
 from generator.evidence.track import TrackRecord
+from generator.freshness import DataAge
 from generator.signals.issues import Issue
 
 FileData = Any  # bytes, or a file the writer links (`writer.StoredFile`): `len()` works
@@ -42,3 +43,5 @@ class SiteInputs:
     track_chart: Chart | None = None
     images: Mapping[str, IssueImages] = field(default_factory=dict)
     site_card: FileData | None = None
+    caveats: tuple[str, ...] = ()  # data caveats of this build, on the methodology page
+    data_age: DataAge | None = None  # the prices' age by the build clock (None: sample)
