@@ -3,7 +3,8 @@
 
     gather:  content -> prices (sources, store) -> signals and issues (frozen or computed,
              point in time) -> evidence -> charts and images
-    files:   site.issue_jobs + site.build_site -> {path: bytes}
+    files:   site.issue_jobs + site.build_site -> {path: bytes}, + the search index
+             (Pagefind over the issue pages)
     write:   writer.write_site -> new snapshots (data/issues) -> cache index -> stamp
 
 The cache wing (`generator.cache`) wraps the pure stages from here: a build with a cold
@@ -25,6 +26,7 @@ import pandas as pd
 
 from generator import clock, writer
 from generator.cache import keys, pages, renders, stages, workers
+from generator.cache.search import search_bundle
 from generator.cache.stamp import compute_stamp
 from generator.cache.store import Store
 from generator.charts import render as jobs
@@ -44,6 +46,7 @@ from generator.signals.weekly import (
     enriched_issues,
     needs_completion,
 )
+from generator.site import search
 from generator.site.inputs import IssueImages, SiteInputs
 from generator.site.pages import build_site, issue_jobs
 from generator.sources.load import (
@@ -198,6 +201,8 @@ def _build_locked(config: Config, out: Path, *, source: str, since: dt.date | No
             freeze_weeks=freeze_weeks and not loaded.sample)
         # Phase 2: the site as {path: bytes}.
         files = build_site(inputs, pages.memo_files(store, issue_jobs(inputs)))
+        # Site search: Pagefind over the issue pages, kept by their digests.
+        files.update(search_bundle(store, search.documents(files)))
         report.pages = sum(1 for p in files if p.endswith(".html"))
     # Phase 3: write the site; then the snapshots of the weeks it froze; then the cache.
     write_site(files, out)

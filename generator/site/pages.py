@@ -25,10 +25,10 @@ from generator.evidence.track_text import track_page_context
 from generator.format import fmt_date, fmt_score
 from generator.signals.further import further_rows
 from generator.signals.issues import Issue
-from generator.site import chartfiles
+from generator.site import archive, chartfiles, search
 from generator.site.datafiles import render_latest_json, render_robots, render_sitemap
 from generator.site.downloads import downloads
-from generator.site.feed import feed_items, published, render_feed
+from generator.site.feed import JSON_FEED, RSS, feed_items, published, render_feed, render_json_feed
 from generator.site.inputs import FileData, SiteInputs
 from generator.site.links import rebase_links
 from generator.site.notice import data_age_notice
@@ -191,8 +191,11 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
         files[path] = render_page(templates, template,
                                   **_context(inputs, path, **context)).encode("utf-8")
 
+    changes = archive.band_changes(issues)
     page("issues/index.html", "archive.html", issues=list(reversed(issues)),
-         chart=inputs.archive_chart, notes=inputs.notes, specs=chartfiles.specs_of("issues/"))
+         chart=inputs.archive_chart, notes=inputs.notes, specs=chartfiles.specs_of("issues/"),
+         years=archive.compute_years(issues), breakouts=archive.breakout_weeks(issues),
+         changes=changes, changed={i.week for i in changes})
     if inputs.archive_chart is not None:
         files.update(chartfiles.chart_files("issues/", [inputs.archive_chart],
                                             stylesheet(templates)))
@@ -216,14 +219,17 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
         page(f"{slug}/index.html", "page.html", page=note,
              caveats=inputs.caveats if slug == "methodology" else ())
     page(NOT_FOUND, "404.html")
-    for asset in ("style.css", "charts.js", "vega.min.js"):
+    page(search.PAGE, "search.html", count=len(issues))
+    for asset in ("style.css", "charts.js", "vega.min.js", "vega-interpreter.js", "search.js"):
         if (templates / "assets" / asset).is_file():
             files[f"assets/{asset}"] = (templates / "assets" / asset).read_bytes()
     files.update(_image_files(inputs))
     files["data/signals.csv"] = inputs.signals_csv.encode("utf-8")
     files["data/latest.json"] = render_latest_json(cfg, issues[-1], inputs.sample)
     page("data/index.html", "data.html", downloads=downloads(files))
-    files["feed.xml"] = render_feed(cfg, feed_items(inputs), published(issues[-1]))
+    items = feed_items(inputs)
+    files[RSS] = render_feed(cfg, items, published(issues[-1]))
+    files[JSON_FEED] = render_json_feed(cfg, items)
     files["sitemap.xml"] = render_sitemap(cfg, [_dir_of(p) for p in files
                                                 if p.endswith(".html") and p != NOT_FOUND])
     files["robots.txt"] = render_robots(cfg)
