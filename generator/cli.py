@@ -301,31 +301,18 @@ def backfill(project: Path, source: str, since, force: bool) -> None:
 def serve(project: Path, source: str, port: int, since) -> None:
     """Preview the site on 127.0.0.1 with drafts, rebuilding and reloading on every change.
 
-    Example: riskon serve --source csv:../shared/data/market
+    Example: riskon serve  (or --source sample, --source csv:DIR)
     """
-    from generator.pipeline import run_build
     from generator.preview import serve as run_serve
 
     console = _console()
     try:
-        config = _config(project)
+        _config(project)
     except UserError as err:
         _fail(err)
         return
-    out = config.cache_dir / "preview"
-
-    def rebuild() -> str:
-        try:
-            cfg = _config(project)
-            run_build(cfg, source=source, out=out, since=since, fetch=False, drafts=True,
-                      freeze_weeks=False, recent=None if since else 26)
-            return ""
-        except UserError as err:
-            return "\n".join(err.lines())
-        except Exception as exc:  # keep previewing: show the crash in the page
-            return f"build crashed: {exc!r}"
-
-    run_serve(config, rebuild, out=out, port=port, log=lambda m: console.print(m, soft_wrap=True))
+    run_serve(project, source=source, port=port, since=since,
+              log=lambda m: console.print(m, soft_wrap=True, markup=False, highlight=False))
 
 
 class Reporter:

@@ -3,7 +3,8 @@
 
     gather:  content -> prices (sources, store) -> signals and issues (frozen or computed,
              point in time) -> evidence -> charts and images
-    files:   site.issue_jobs + site.build_site -> {path: bytes}
+    files:   site.issue_jobs + site.build_site -> {path: bytes}, + the search index
+             (Pagefind over the issue pages)
     write:   writer.write_site -> new snapshots (data/issues) -> cache index -> stamp
 
 The cache wing (`generator.cache`) wraps the pure stages from here: a build with a cold
@@ -25,13 +26,19 @@ import pandas as pd
 
 from generator import clock, writer
 from generator.cache import keys, pages, renders, stages, workers
+from generator.cache.search import search_bundle
 from generator.cache.stamp import compute_stamp
 from generator.cache.store import Store
 from generator.charts import render as jobs
 from generator.config import Config
 from generator.content.notes import Note, load_issue_notes, load_pages
 from generator.errors import DataError, UserError
+from generator.format import fmt_data_age, fmt_input_age
+from generator.freshness import DataAge, compute_data_age
+from generator.prices import BarProblem
+from generator.signals import quality
 from generator.signals.core import archive_weeks, format_signals_csv
+from generator.signals.coverage import total_return_caveat, total_return_etfs
 from generator.signals.issues import Issue
 from generator.signals.weekly import (
     PUBLISHED_COLUMNS,
@@ -39,6 +46,7 @@ from generator.signals.weekly import (
     enriched_issues,
     needs_completion,
 )
+from generator.site import search
 from generator.site.inputs import IssueImages, SiteInputs
 from generator.site.pages import build_site, issue_jobs
 from generator.sources.load import (
@@ -82,6 +90,7 @@ class BuildReport:
     warnings: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
     unreachable: str | None = None  # what showed Yahoo could not be reached (the fetch gave up)
+    data_age: DataAge | None = None  # the prices' age by the build clock (None: sample)
 
     def summary(self) -> str:
         """One deterministic line: what the site holds."""
@@ -119,11 +128,12 @@ def load_prices(config: Config, source: str, *, fetch: bool, store: Store | None
             on_fetched(fetched)
     inputs = read_inputs(source, config)
     assert inputs is not None
-    prices, notes, shares = stages.parsed_inputs(store, inputs)
+    prices, notes, shares, problems = stages.parsed_inputs(store, inputs)
     return Loaded(prices, inputs.label,
                   failures=dict(fetched.failures) if fetched else {},
                   warnings=[*(fetched.warnings if fetched else []), *notes], shares=shares,
-                  unreachable=fetched.unreachable if fetched else None)
+                  unreachable=fetched.unreachable if fetched else None,
+                  problems=tuple(BarProblem.from_plain(p) for p in problems))
 
 
 def run_build(
@@ -191,6 +201,8 @@ def _build_locked(config: Config, out: Path, *, source: str, since: dt.date | No
             freeze_weeks=freeze_weeks and not loaded.sample)
         # Phase 2: the site as {path: bytes}.
         files = build_site(inputs, pages.memo_files(store, issue_jobs(inputs)))
+        # Site search: Pagefind over the issue pages, kept by their digests.
+        files.update(search_bundle(store, search.documents(files)))
         report.pages = sum(1 for p in files if p.endswith(".html"))
     # Phase 3: write the site; then the snapshots of the weeks it froze; then the cache.
     write_site(files, out)
@@ -224,7 +236,16 @@ def gather(
             + ": nothing to build "
             "(run `riskon fetch`, or use --source csv:DIR or --source sample)"
         )
-    weekly = stages.weekly(store, prices, config, shares)
+    data_age = None if loaded.sample else compute_data_age(config, prices, clock.today())
+    report.data_age = data_age
+    if data_age is not None and data_age.stale_inputs:
+        report.warnings.append(stale_inputs_line(data_age))
+    problems = quality.problems_until(loaded.problems, until)
+    weekly = quality.checked_weekly(stages.weekly(store, prices, config, shares), problems,
+                                    config)
+    caveat = total_return_caveat(total_return_etfs(prices, config), config)
+    if caveat:  # said once per build, and on the methodology page
+        report.warnings.append(caveat)
     archive = archive_weeks(weekly.weeks, config)
     # Forward returns look ahead: the evidence uses every archive week and all the data.
     # It runs in a thread while this one goes on (numpy's sorts, most of it, free the GIL).
@@ -241,7 +262,10 @@ def gather(
                 f"{(since or config.archive_start).isoformat()}: nothing to publish"
             )
         issues, snapshots = _issues(config, loaded, weekly, shown, prices, store,
-                                    freeze_weeks)
+                                    freeze_weeks, problems)
+        track_done = thread.submit(stages.track_record, store,
+                                   _published(archive, issues, loaded, store, config), prices,
+                                   config)
         report.frozen = sum(i.frozen for i in issues)
         known = {i.week for i in issues}
         for week, note in notes.items():
@@ -264,8 +288,10 @@ def gather(
         batch["site card"] = jobs.site_card(config.title, config.description)
         rendered, missing = _render(store, batch, progress)
         evidence = evidence_done.result()
-    evidence_batch = {f"evidence {a}": jobs.evidence_chart(
-        evidence.table[evidence.table["asset"] == a], a) for a in EVIDENCE_CHART_ASSETS}
+        track = track_done.result()
+    evidence_batch = {f"evidence {a}": jobs.evidence_chart(evidence.chart_rows(a), a)
+                      for a in EVIDENCE_CHART_ASSETS}
+    evidence_batch["track record"] = jobs.track_chart(track.summary)
     evidence_rendered, evidence_missing = _render(store, evidence_batch, None)
     done = {**rendered(), **evidence_rendered()}
     workers.stop()  # nothing is rendered after this: the workers' memory goes back
@@ -291,12 +317,40 @@ def gather(
         source_label=loaded.label,
         sample=loaded.sample,
         evidence=evidence,
-        evidence_charts=[_charts(done, {k: k})[k][0] for k in evidence_batch],
+        evidence_charts=[_charts(done, {k: k})[k][0] for k in evidence_batch
+                         if k != "track record"],
+        track=track,
+        track_chart=_charts(done, {"track record": "t"})["t"][0],
         images={i.week: IssueImages(done[f"card {i.week}"], done.get(f"score {i.week}"))
                 for i in issues},
         site_card=done["site card"],
+        caveats=(caveat,) if caveat else (),
+        data_age=data_age,
     )
     return inputs, snapshots
+
+
+def _published(archive: pd.DataFrame, issues: list[Issue], loaded: Loaded,
+               store: Store | None, config: Config) -> pd.DataFrame:
+    """Every archive week's score and band as its issue published them: a frozen snapshot's
+    where there is one (this build's issues included), else the week's computed numbers."""
+    published = archive[["week", "score", "band"]].copy()
+    frozen = {} if loaded.sample else stages.frozen_issues(store, config.issues_dir)
+    frozen.update({i.week: i for i in issues if i.frozen})
+    weeks = published["week"].astype(str)
+    for column, value in (("score", lambda i: i.score), ("band", lambda i: i.band)):
+        published[column] = [value(frozen[w]) if w in frozen else v
+                             for w, v in zip(weeks, published[column], strict=True)]
+    return published
+
+
+def stale_inputs_line(age: DataAge) -> str:
+    """Which inputs stop before the day they should have reached, by the build clock."""
+    head = (fmt_data_age(age.newest, age.build_date) if age.stale
+            else f"The site's prices are current ({age.newest.isoformat()})")
+    names = ", ".join(fmt_input_age(s.ticker, s.last_date) for s in age.stale_inputs)
+    return (f"{head}. Stale inputs by the build clock (equities should reach "
+            f"{age.expected.isoformat()}, crypto {age.expected_crypto.isoformat()}): {names}")
 
 
 def _render(store: Store | None, batch: dict[str, jobs.RenderJob], progress: Progress | None
@@ -320,7 +374,7 @@ def _charts(done: dict[str, Any], names: dict[str, str]) -> Any:
 
 
 def _issues(config: Config, loaded: Loaded, weekly: Any, shown: pd.DataFrame, prices: Any,
-            store: Store | None, freeze_weeks: bool
+            store: Store | None, freeze_weeks: bool, problems: tuple[BarProblem, ...] = ()
             ) -> tuple[list[Issue], list[dict[str, Any]]]:
     """The issues shown, frozen weeks from their snapshots, and the snapshots of the weeks
     this build freezes (those issues as the snapshot gives them back)."""
@@ -328,7 +382,8 @@ def _issues(config: Config, loaded: Loaded, weekly: Any, shown: pd.DataFrame, pr
     snapshots = {} if loaded.sample else stages.frozen_issues(store, config.issues_dir)
     frozen = {w: snapshots[w] for w in weeks if w in snapshots}
     need = {w for w in weeks if w not in frozen or needs_completion(frozen[w])}
-    computed = {i.week: i for i in enriched_issues(shown, weekly, config, prices, only=need)}
+    computed = {i.week: i for i in quality.issues_with_notices(
+        enriched_issues(shown, weekly, config, prices, only=need), problems, config, weekly)}
     issues = [complete_frozen(frozen[w], computed[w], weekly) if w in frozen and w in computed
               else frozen[w] if w in frozen else computed[w] for w in weeks]
     docs = []
@@ -343,7 +398,8 @@ def _issues(config: Config, loaded: Loaded, weekly: Any, shown: pd.DataFrame, pr
 
 def freezable(issue: Issue) -> bool:
     """A computed week may be frozen: complete, every core input present, a score."""
-    return not (issue.frozen or issue.provisional or issue.stale) and issue.score == issue.score
+    return (not (issue.frozen or issue.provisional or issue.stale)
+            and not any(n.holds for n in issue.data_notices) and issue.score == issue.score)
 
 
 def is_backfill(issue: Issue) -> bool:
@@ -363,8 +419,11 @@ def compute_issues(config: Config, *, source: str = "yfinance") -> list[Issue]:
         raise DataError(f"no {config.tickers.rut} prices from {loaded.label}")
     from generator.signals.weekly import compute_weekly
 
-    weekly = compute_weekly(loaded.prices, config, loaded.shares)
-    return enriched_issues(archive_weeks(weekly.weeks, config), weekly, config, loaded.prices)
+    weekly = quality.checked_weekly(compute_weekly(loaded.prices, config, loaded.shares),
+                                    loaded.problems, config)
+    return quality.issues_with_notices(
+        enriched_issues(archive_weeks(weekly.weeks, config), weekly, config, loaded.prices),
+        loaded.problems, config, weekly)
 
 
 def run_backfill(

@@ -17,11 +17,11 @@ import pandas as pd
 from generator import clock
 from generator.config import Config
 from generator.errors import DataError, UserError
-from generator.prices import Prices, empty_frame, parse_price_csv
+from generator.prices import BarProblem, Prices, empty_frame, parse_price_csv
 from generator.sources.spec import parse_source, source_folders, ticker_filename
-from generator.sources.validate import is_crypto, validate_prices
+from generator.sources.validate import MalformedFrame, is_crypto, quarantine, validate_prices
 from generator.sources.yahoo import FetchResult
-from generator.store.prices import check_store_frame, load_store, merge_prices, write_store
+from generator.store.prices import check_store_frame, load_store, merge_checked, write_store
 from generator.store.shares import load_shares, merge_shares, parse_shares_csv, write_shares
 
 YAHOO_LABEL = "Yahoo Finance via yfinance"
@@ -37,6 +37,7 @@ class Loaded:
     failures: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     shares: dict[str, pd.Series] = field(default_factory=dict)  # shares outstanding, for flows
+    problems: tuple[BarProblem, ...] = ()  # bars rejected or unconfirmed at the boundary
     unreachable: str | None = None  # the fetch found Yahoo unreachable: what showed it
 
 
@@ -79,12 +80,18 @@ def import_into_store(config: Config, spec: str) -> FetchResult:
         except (ValueError, KeyError, UnicodeDecodeError, pd.errors.ParserError) as exc:
             failures[ticker] = f"{path}: not a price CSV ({exc})"
             continue
-        clean, found = validate_prices(ticker, frame, today=today)
+        try:
+            clean, found = validate_prices(ticker, frame, today=today)
+        except MalformedFrame as exc:
+            failures[ticker] = f"{path}: {exc}"
+            continue
         notes.extend(found)
         if clean.empty:
             failures[ticker] = f"{path}: no valid row"
             continue
-        merged[ticker] = merge_prices(stored.get(ticker, empty_frame()), clean)
+        # quarantined bars are never stored (the merged frame is checked again)
+        merged[ticker], again = merge_checked(ticker, stored.get(ticker, empty_frame()), clean)
+        notes.extend(n for n in again if n not in notes)
     write_store(config.prices_dir, merged)
     shares_folder = Path(spec[4:]).expanduser() / "shares"
     if shares_folder.is_dir():
@@ -121,11 +128,19 @@ def _read(folder: Path, tickers: tuple[str, ...]) -> dict[str, tuple[Path, bytes
     return out
 
 
-def parse_inputs(inputs: Inputs) -> tuple[Prices, list[str], dict[str, pd.Series]]:
-    """Price frames (validated: repaired CSV files with warnings; the store checked
-    strictly), warnings, and shares-outstanding series. DataError names a bad file."""
+Parsed = tuple[Prices, list[str], dict[str, pd.Series], list[dict[str, object]]]
+
+
+def parse_inputs(inputs: Inputs) -> Parsed:
+    """Price frames, warnings, shares-outstanding series, and the bars quarantined.
+
+    Every frame, from a CSV folder or from the store, passes `validate.quarantine` (the
+    store is checked strictly for its invariants first: a broken file is an error naming it).
+    The problems are plain dicts (`BarProblem.to_plain`). DataError names a bad file.
+    """
     prices: Prices = {}
     warnings: list[str] = []
+    problems: list[dict[str, object]] = []
     for ticker, (path, data) in inputs.prices.items():
         try:
             frame = parse_price_csv(data.decode("utf-8"))
@@ -136,10 +151,12 @@ def parse_inputs(inputs: Inputs) -> tuple[Prices, list[str], dict[str, pd.Series
             problem = check_store_frame(frame)
             if problem:
                 raise DataError(f"{path}: corrupt price file: {problem}")
-            clean = frame
-        else:
-            clean, notes = validate_prices(ticker, frame)
-            warnings.extend(notes)
+        try:
+            clean, notes, found = quarantine(ticker, frame)
+        except MalformedFrame as exc:
+            raise DataError(f"{path}: {exc}") from None
+        warnings.extend(notes)
+        problems.extend(p.to_plain() for p in found)
         if not clean.empty:
             prices[ticker] = clean
     shares = {}
@@ -148,7 +165,7 @@ def parse_inputs(inputs: Inputs) -> tuple[Prices, list[str], dict[str, pd.Series
             shares[ticker] = parse_shares_csv(data.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise DataError(f"{path}: corrupt shares file: {exc}") from None
-    return prices, warnings, shares
+    return prices, warnings, shares, problems
 
 
 def load_sample_source(config: Config) -> Loaded:

@@ -29,8 +29,8 @@ from generator import clock
 from generator.config import Config
 from generator.prices import Prices, empty_frame
 from generator.sources.network import READ_TIMEOUT, Guard
-from generator.sources.validate import validate_prices
-from generator.store.prices import load_store, merge_prices, restatement_factors, write_store
+from generator.sources.validate import MalformedFrame, validate_prices
+from generator.store.prices import load_store, merge_checked, restatement_factors, write_store
 from generator.store.shares import load_shares, merge_shares, normalize_shares, write_shares
 
 OVERLAP_DAYS = 10  # refetch this much stored history: catches late corrections and restatements
@@ -163,7 +163,8 @@ def fetch_into_store(
     for ticker, frame in result.prices.items():
         old = stored.get(ticker, empty_frame())
         notes.extend(_restatement_notes(ticker, old, frame))
-        merged[ticker] = merge_prices(old, frame)
+        merged[ticker], found = merge_checked(ticker, old, frame)  # quarantined: never stored
+        notes.extend(n for n in found if n not in notes)
     write_store(config.prices_dir, merged)
     return replace(result, prices=merged, warnings=notes)
 
@@ -342,7 +343,11 @@ def _download(
     frames = split_download(frame, group)
     for ticker in group:
         raw = frames.get(ticker, empty_frame())
-        clean, found = validate_prices(ticker, raw, today=end)  # no bar is dated later
+        try:
+            clean, found = validate_prices(ticker, raw, today=end)  # no bar is dated later
+        except MalformedFrame as exc:  # repeated columns, mixed time zones: a named failure
+            failed[ticker] = str(exc)
+            continue
         if clean.empty:
             logged = reasons.get(ticker.upper())
             failed[ticker] = (guard.cause_since(mark, ticker) or logged
