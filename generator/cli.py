@@ -128,15 +128,17 @@ def fetch(project: Path) -> None:
 
     Both stores are merged, never shortened. Example: riskon fetch
     """
+    from generator.pipeline import project_lock
     from generator.sources.yahoo import fetch_into_store, fetch_shares_notes
 
     console = _console()
     try:
         config = _config(project)
-        with console.status("fetching prices from Yahoo…"):
-            result = fetch_into_store(config)
-        with console.status("fetching shares outstanding from Yahoo…"):
-            share_notes = fetch_shares_notes(config)
+        with project_lock(config):
+            with console.status("fetching prices from Yahoo…"):
+                result = fetch_into_store(config)
+            with console.status("fetching shares outstanding from Yahoo…"):
+                share_notes = fetch_shares_notes(config)
     except UserError as err:
         _fail(err)
         return

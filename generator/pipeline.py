@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from generator import clock
+from generator import clock, writer
 from generator.cache import keys, pages, renders, stages, workers
 from generator.cache.stamp import compute_stamp
 from generator.cache.store import Store
@@ -33,7 +33,10 @@ from generator.content.notes import Note, load_issue_notes, load_pages
 from generator.errors import DataError, UserError
 from generator.format import fmt_data_age, fmt_input_age
 from generator.freshness import DataAge, compute_data_age
+from generator.prices import BarProblem
+from generator.signals import quality
 from generator.signals.core import archive_weeks, format_signals_csv
+from generator.signals.coverage import total_return_caveat, total_return_etfs
 from generator.signals.issues import Issue
 from generator.signals.weekly import (
     PUBLISHED_COLUMNS,
@@ -115,9 +118,9 @@ def load_prices(config: Config, source: str, *, fetch: bool, store: Store | None
         warnings.extend(fetch_shares_notes(config))
     inputs = read_inputs(source, config)
     assert inputs is not None
-    prices, notes, shares = stages.parsed_inputs(store, inputs)
+    prices, notes, shares, problems = stages.parsed_inputs(store, inputs)
     return Loaded(prices, inputs.label, failures=failures, warnings=[*warnings, *notes],
-                  shares=shares)
+                  shares=shares, problems=tuple(BarProblem.from_plain(p) for p in problems))
 
 
 def run_build(
@@ -145,13 +148,36 @@ def run_build(
     """
     out = (out or config.root / "site").resolve()
     check_output_dir(out)
+    with project_lock(config), site_lock(out):
+        return _build_locked(config, out, source=source, since=since, until=until, fetch=fetch,
+                             progress=progress, drafts=drafts, freeze_weeks=freeze_weeks,
+                             recent=recent, stamp_options=stamp_options, stamp=stamp,
+                             cache=cache)
+
+
+def project_lock(config: Config) -> Any:
+    """Held by every command that writes the project's `data/` or `.cache/`."""
+    return writer.lock(config.cache_dir / "lock", f"the project {config.root}")
+
+
+def site_lock(out: Path) -> Any:
+    """Held while a build writes the site folder `out`."""
+    return writer.lock(out.parent / f".{out.name}.riskon-lock", str(out))
+
+
+def _build_locked(config: Config, out: Path, *, source: str, since: dt.date | None,
+                  until: dt.date | None, fetch: bool, progress: Progress | None, drafts: bool,
+                  freeze_weeks: bool, recent: int | None,
+                  stamp_options: dict[str, object] | None, stamp: str | None,
+                  cache: bool) -> BuildReport:
+    recovered = writer.recover(out)  # a build killed while writing `out`: repair it first
     with workers.warm(), keys.reuse_digests():
         store = open_store(config) if cache else None
         # Phase 1: gather (content first: a content error should not wait for a fetch).
         notes, pages_ = load_notes_and_pages(config, drafts=drafts)
         loaded = load_prices(config, source, fetch=fetch, store=store)
         report = BuildReport(out=out, sample=loaded.sample, failures=dict(loaded.failures),
-                             warnings=list(loaded.warnings))
+                             warnings=[*([recovered] if recovered else []), *loaded.warnings])
         inputs, snapshots = gather(
             config, loaded, notes, pages_, store=store, since=since, until=until,
             recent=recent, progress=progress, report=report,
@@ -195,7 +221,12 @@ def gather(
     report.data_age = data_age
     if data_age is not None and data_age.stale_inputs:
         report.warnings.append(stale_inputs_line(data_age))
-    weekly = stages.weekly(store, prices, config, shares)
+    problems = quality.problems_until(loaded.problems, until)
+    weekly = quality.checked_weekly(stages.weekly(store, prices, config, shares), problems,
+                                    config)
+    caveat = total_return_caveat(total_return_etfs(prices, config), config)
+    if caveat:  # said once per build, and on the methodology page
+        report.warnings.append(caveat)
     archive = archive_weeks(weekly.weeks, config)
     # Forward returns look ahead: the evidence uses every archive week and all the data.
     # It runs in a thread while this one goes on (numpy's sorts, most of it, free the GIL).
@@ -212,7 +243,10 @@ def gather(
                 f"{(since or config.archive_start).isoformat()}: nothing to publish"
             )
         issues, snapshots = _issues(config, loaded, weekly, shown, prices, store,
-                                    freeze_weeks)
+                                    freeze_weeks, problems)
+        track_done = thread.submit(stages.track_record, store,
+                                   _published(archive, issues, loaded, store, config), prices,
+                                   config)
         report.frozen = sum(i.frozen for i in issues)
         known = {i.week for i in issues}
         for week, note in notes.items():
@@ -235,8 +269,10 @@ def gather(
         batch["site card"] = jobs.site_card(config.title, config.description)
         rendered, missing = _render(store, batch, progress)
         evidence = evidence_done.result()
-    evidence_batch = {f"evidence {a}": jobs.evidence_chart(
-        evidence.table[evidence.table["asset"] == a], a) for a in EVIDENCE_CHART_ASSETS}
+        track = track_done.result()
+    evidence_batch = {f"evidence {a}": jobs.evidence_chart(evidence.chart_rows(a), a)
+                      for a in EVIDENCE_CHART_ASSETS}
+    evidence_batch["track record"] = jobs.track_chart(track.summary)
     evidence_rendered, evidence_missing = _render(store, evidence_batch, None)
     done = {**rendered(), **evidence_rendered()}
     workers.stop()  # nothing is rendered after this: the workers' memory goes back
@@ -260,11 +296,15 @@ def gather(
         source_label=loaded.label,
         sample=loaded.sample,
         evidence=evidence,
-        evidence_charts=[_charts(done, {k: k})[k][0] for k in evidence_batch],
+        evidence_charts=[_charts(done, {k: k})[k][0] for k in evidence_batch
+                         if k != "track record"],
+        track=track,
+        track_chart=_charts(done, {"track record": "t"})["t"][0],
         images={i.week: IssueImages(done[f"card {i.week}"], done.get(f"score {i.week}"))
                 for i in issues},
         site_card=done["site card"],
         data_age=data_age,
+        caveats=(caveat,) if caveat else (),
     )
     return inputs, snapshots
 
@@ -276,6 +316,20 @@ def stale_inputs_line(age: DataAge) -> str:
     names = ", ".join(fmt_input_age(s.ticker, s.last_date) for s in age.stale_inputs)
     return (f"{head}. Stale inputs by the build clock (equities should reach "
             f"{age.expected.isoformat()}, crypto {age.expected_crypto.isoformat()}): {names}")
+
+
+def _published(archive: pd.DataFrame, issues: list[Issue], loaded: Loaded,
+               store: Store | None, config: Config) -> pd.DataFrame:
+    """Every archive week's score and band as its issue published them: a frozen snapshot's
+    where there is one (this build's issues included), else the week's computed numbers."""
+    published = archive[["week", "score", "band"]].copy()
+    frozen = {} if loaded.sample else stages.frozen_issues(store, config.issues_dir)
+    frozen.update({i.week: i for i in issues if i.frozen})
+    weeks = published["week"].astype(str)
+    for column, value in (("score", lambda i: i.score), ("band", lambda i: i.band)):
+        published[column] = [value(frozen[w]) if w in frozen else v
+                             for w, v in zip(weeks, published[column], strict=True)]
+    return published
 
 
 def _render(store: Store | None, batch: dict[str, jobs.RenderJob], progress: Progress | None
@@ -298,7 +352,7 @@ def _charts(done: dict[str, Any], names: dict[str, str]) -> Any:
 
 
 def _issues(config: Config, loaded: Loaded, weekly: Any, shown: pd.DataFrame, prices: Any,
-            store: Store | None, freeze_weeks: bool
+            store: Store | None, freeze_weeks: bool, problems: tuple[BarProblem, ...] = ()
             ) -> tuple[list[Issue], list[dict[str, Any]]]:
     """The issues shown, frozen weeks from their snapshots, and the snapshots of the weeks
     this build freezes (those issues as the snapshot gives them back)."""
@@ -306,7 +360,8 @@ def _issues(config: Config, loaded: Loaded, weekly: Any, shown: pd.DataFrame, pr
     snapshots = {} if loaded.sample else stages.frozen_issues(store, config.issues_dir)
     frozen = {w: snapshots[w] for w in weeks if w in snapshots}
     need = {w for w in weeks if w not in frozen or needs_completion(frozen[w])}
-    computed = {i.week: i for i in enriched_issues(shown, weekly, config, prices, only=need)}
+    computed = {i.week: i for i in quality.issues_with_notices(
+        enriched_issues(shown, weekly, config, prices, only=need), problems, config, weekly)}
     issues = [complete_frozen(frozen[w], computed[w], weekly) if w in frozen and w in computed
               else frozen[w] if w in frozen else computed[w] for w in weeks]
     docs = []
@@ -321,7 +376,8 @@ def _issues(config: Config, loaded: Loaded, weekly: Any, shown: pd.DataFrame, pr
 
 def freezable(issue: Issue) -> bool:
     """A computed week may be frozen: complete, every core input present, a score."""
-    return not (issue.frozen or issue.provisional or issue.stale) and issue.score == issue.score
+    return (not (issue.frozen or issue.provisional or issue.stale)
+            and not any(n.holds for n in issue.data_notices) and issue.score == issue.score)
 
 
 def is_backfill(issue: Issue) -> bool:
@@ -341,8 +397,11 @@ def compute_issues(config: Config, *, source: str = "yfinance") -> list[Issue]:
         raise DataError(f"no {config.tickers.rut} prices from {loaded.label}")
     from generator.signals.weekly import compute_weekly
 
-    weekly = compute_weekly(loaded.prices, config, loaded.shares)
-    return enriched_issues(archive_weeks(weekly.weeks, config), weekly, config, loaded.prices)
+    weekly = quality.checked_weekly(compute_weekly(loaded.prices, config, loaded.shares),
+                                    loaded.problems, config)
+    return quality.issues_with_notices(
+        enriched_issues(archive_weeks(weekly.weeks, config), weekly, config, loaded.prices),
+        loaded.problems, config, weekly)
 
 
 def run_backfill(
@@ -356,10 +415,11 @@ def run_backfill(
     """
     if source == "sample":
         raise UserError("backfill freezes real issues: --source sample is not allowed")
-    issues = [i for i in compute_issues(config, source=source)
-              if since is None or i.as_of >= since]
-    docs = [snapshot_of(i, config.weights, backfilled=True) for i in issues if freezable(i)]
-    written = [str(d["week"]) for d in docs
-               if write_snapshot(config.issues_dir, d, force=force)]
+    with project_lock(config):
+        issues = [i for i in compute_issues(config, source=source)
+                  if since is None or i.as_of >= since]
+        docs = [snapshot_of(i, config.weights, backfilled=True) for i in issues if freezable(i)]
+        written = [str(d["week"]) for d in docs
+                   if write_snapshot(config.issues_dir, d, force=force)]
     return written, sum(1 for i in issues if not freezable(i))
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.errors import ContentError, UserError
-from generator.format import fmt_date, fmt_pct, fmt_score, fmt_signed
+from generator.format import fmt_below_record, fmt_change, fmt_date, fmt_score
 from generator.signals.issues import Issue
 
 WEEK = re.compile(r"^(\d{4})-W(\d\d)$")
@@ -34,10 +34,10 @@ def starting_points(issue: Issue, sentences: Sequence[str] = ()) -> list[str]:
     lines = list(sentences)
     if not lines:
         lines.append(f"Risk-on score {fmt_score(issue.score)} ({issue.band or 'n/a'})"
-                     + (f", {fmt_signed(issue.score - issue.previous_score)} points on the week."
+                     + (f", {fmt_change(issue.score, issue.previous_score)} points on the week."
                         if issue.previous else "."))
-        lines.append(f"Russell 2000 {v['rut_close']:,.2f}, {fmt_pct(v['rut_drawdown'])} from its "
-                     f"record of {v['rut_record_level']:,.2f}"
+        lines.append(f"Russell 2000 {v['rut_close']:,.2f}, {fmt_below_record(v['rut_drawdown'])} "
+                     f"of {v['rut_record_level']:,.2f}"
                      + ("; a breakout week." if v["rut_breakout_week"] else "."))
     for c in issue.components:
         lines.append(f"{c.label}: score {fmt_score(c.score)}")

@@ -48,7 +48,7 @@ def test_failed_fetch_publishes_the_store_with_a_staleness_notice(store_project,
     assert "BTC-USD" in result.output and "429" in result.output
     site = store_project / "site"
     home = site.joinpath("index.html").read_text(encoding="utf-8")
-    assert "Stale or missing inputs" in home and "BTC-USD" in home and "9 October 2026" in home
+    assert "Inputs without a price" in home and "BTC-USD" in home and "9 October 2026" in home
     latest = json.loads(site.joinpath("data", "latest.json").read_text())
     assert latest["stale_inputs"] == [{"ticker": "BTC-USD", "last_date": "2026-10-09"}]
     assert latest["components"]["btc_trend"]["score"] is None

@@ -20,6 +20,8 @@ from generator import __version__
 from generator.charts.data import Chart
 from generator.evidence.study import format_evidence_csv
 from generator.evidence.text import page_context as evidence_page_context
+from generator.evidence.track import format_track_csv
+from generator.evidence.track_text import track_page_context
 from generator.format import fmt_date, fmt_score
 from generator.signals.further import further_rows
 from generator.signals.issues import Issue
@@ -191,14 +193,19 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
     if inputs.evidence is not None:
         page("evidence/index.html", "evidence.html", charts=list(inputs.evidence_charts),
              issue_paths={i.week: i.path for i in issues},
-             **evidence_page_context(inputs.evidence, cfg))
+             track=inputs.track, track_chart=inputs.track_chart,
+             **evidence_page_context(inputs.evidence, cfg),
+             **(track_page_context(inputs.track, cfg) if inputs.track is not None else {}))
         files["data/evidence.csv"] = format_evidence_csv(inputs.evidence.table).encode("utf-8")
+    if inputs.track is not None:
+        files["data/track-record.csv"] = format_track_csv(inputs.track.summary).encode("utf-8")
     tags = build_tag_pages(issues, inputs.notes)
     page("tags/index.html", "tags.html", tags=tags)
     for tag in tags:
         page(f"{tag.path}index.html", "tag.html", tag=tag, notes=inputs.notes)
     for slug, note in inputs.pages.items():
-        page(f"{slug}/index.html", "page.html", page=note)
+        page(f"{slug}/index.html", "page.html", page=note,
+             caveats=inputs.caveats if slug == "methodology" else ())
     page(NOT_FOUND, "404.html")
     for asset in ("style.css", "charts.js", "vega.min.js"):
         if (templates / "assets" / asset).is_file():

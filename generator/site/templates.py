@@ -11,6 +11,8 @@ import markupsafe
 
 from generator.format import (
     band_class,
+    fmt_below_record,
+    fmt_change,
     fmt_corr,
     fmt_date,
     fmt_num,
@@ -40,6 +42,8 @@ def environment(templates_dir: Path) -> jinja2.Environment:
         pct=fmt_pct,
         score=fmt_score,
         signed=fmt_signed,
+        change=fmt_change,
+        below_record=fmt_below_record,
         corr=fmt_corr,
         longdate=fmt_date,
         value=fmt_value,

@@ -16,9 +16,9 @@ import pandas as pd
 
 from generator.config import Config
 from generator.errors import DataError
-from generator.prices import Prices, parse_price_csv
+from generator.prices import BarProblem, Prices, parse_price_csv
 from generator.sources.spec import parse_source, source_folders, ticker_filename
-from generator.sources.validate import validate_prices
+from generator.sources.validate import MalformedFrame, quarantine
 from generator.store.prices import check_store_frame
 from generator.store.shares import parse_shares_csv
 
@@ -35,6 +35,7 @@ class Loaded:
     failures: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     shares: dict[str, pd.Series] = field(default_factory=dict)  # shares outstanding, for flows
+    problems: tuple[BarProblem, ...] = ()  # bars rejected or unconfirmed at the boundary
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,19 @@ def _read(folder: Path, tickers: tuple[str, ...]) -> dict[str, tuple[Path, bytes
     return out
 
 
-def parse_inputs(inputs: Inputs) -> tuple[Prices, list[str], dict[str, pd.Series]]:
-    """Price frames (validated: repaired CSV files with warnings; the store checked
-    strictly), warnings, and shares-outstanding series. DataError names a bad file."""
+Parsed = tuple[Prices, list[str], dict[str, pd.Series], list[dict[str, object]]]
+
+
+def parse_inputs(inputs: Inputs) -> Parsed:
+    """Price frames, warnings, shares-outstanding series, and the bars quarantined.
+
+    Every frame, from a CSV folder or from the store, passes `validate.quarantine` (the
+    store is checked strictly for its invariants first: a broken file is an error naming it).
+    The problems are plain dicts (`BarProblem.to_plain`). DataError names a bad file.
+    """
     prices: Prices = {}
     warnings: list[str] = []
+    problems: list[dict[str, object]] = []
     for ticker, (path, data) in inputs.prices.items():
         try:
             frame = parse_price_csv(data.decode("utf-8"))
@@ -90,10 +99,12 @@ def parse_inputs(inputs: Inputs) -> tuple[Prices, list[str], dict[str, pd.Series
             problem = check_store_frame(frame)
             if problem:
                 raise DataError(f"{path}: corrupt price file: {problem}")
-            clean = frame
-        else:
-            clean, notes = validate_prices(ticker, frame)
-            warnings.extend(notes)
+        try:
+            clean, notes, found = quarantine(ticker, frame)
+        except MalformedFrame as exc:
+            raise DataError(f"{path}: {exc}") from None
+        warnings.extend(notes)
+        problems.extend(p.to_plain() for p in found)
         if not clean.empty:
             prices[ticker] = clean
     shares = {}
@@ -102,7 +113,7 @@ def parse_inputs(inputs: Inputs) -> tuple[Prices, list[str], dict[str, pd.Series
             shares[ticker] = parse_shares_csv(data.decode("utf-8"))
         except (ValueError, UnicodeDecodeError) as exc:
             raise DataError(f"{path}: corrupt shares file: {exc}") from None
-    return prices, warnings, shares
+    return prices, warnings, shares, problems
 
 
 def load_sample_source(config: Config) -> Loaded:

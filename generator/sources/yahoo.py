@@ -24,8 +24,8 @@ import pandas as pd
 
 from generator.config import Config
 from generator.prices import Prices, empty_frame
-from generator.sources.validate import validate_prices
-from generator.store.prices import load_store, merge_prices, restatement_factors, write_store
+from generator.sources.validate import MalformedFrame, validate_prices
+from generator.store.prices import load_store, merge_checked, restatement_factors, write_store
 from generator.store.shares import load_shares, merge_shares, normalize_shares, write_shares
 
 OVERLAP_DAYS = 10  # refetch this much stored history: catches late corrections and restatements
@@ -114,7 +114,8 @@ def fetch_into_store(
     for ticker, frame in result.prices.items():
         old = stored.get(ticker, empty_frame())
         notes.extend(_restatement_notes(ticker, old, frame))
-        merged[ticker] = merge_prices(old, frame)
+        merged[ticker], found = merge_checked(ticker, old, frame)  # quarantined: never stored
+        notes.extend(n for n in found if n not in notes)
     write_store(config.prices_dir, merged)
     return FetchResult(prices=merged, failures=result.failures, warnings=notes)
 
@@ -249,7 +250,11 @@ def _download(
     frames = split_download(frame, group)
     for ticker in group:
         raw = frames.get(ticker, empty_frame())
-        clean, found = validate_prices(ticker, raw, today=today)
+        try:
+            clean, found = validate_prices(ticker, raw, today=today)
+        except MalformedFrame as exc:  # repeated columns, mixed time zones: a named failure
+            failed[ticker] = str(exc)
+            continue
         reason = reasons.get(ticker.upper())
         if reason is None and clean.empty:
             reason = "no rows returned" if raw.empty else "no valid close returned"
