@@ -114,27 +114,35 @@ def render(job: RenderJob, layouts: vega.Layouts = vega.in_memory) -> bytes:
 
 def render_chart(name: str, window: pd.DataFrame, *, title: str | None = None,
                  layouts: vega.Layouts = vega.in_memory) -> Chart:
-    """Chart `name` of the weekly rows `window`: static SVG and live Vega."""
+    """Chart `name` of the weekly rows `window`: static SVG and live Vega, wide and narrow."""
     parts = prepare(name, window, title)
     description = CHART_DATA[name].describe(window)
-    static = vega.vega_spec(parts, live=False, layouts=layouts)
-    svg = vega.static_svg(static, prefix=f"c-{name.replace('_', '-')}", description=description)
-    live = vega.vega_spec(parts, live=True, layouts=layouts)
-    return Chart(name, parts.texts["title"], description, svg, vega.vega_json(live))
+    prefix = f"c-{name.replace('_', '-')}"
+    svg, narrow_svg = (
+        vega.static_svg(vega.vega_spec(parts, live=False, layouts=layouts, narrow=narrow),
+                        prefix=prefix + ("-n" if narrow else ""), description=description)
+        for narrow in (False, True))
+    live, narrow_live = (
+        vega.vega_json(vega.vega_spec(parts, live=True, layouts=layouts, narrow=narrow))
+        for narrow in (False, True))
+    return Chart(name, parts.texts["title"], description, svg, live, narrow_svg, narrow_live)
 
 
 def render_evidence(rows: pd.DataFrame, asset: str,
                     layouts: vega.Layouts = vega.in_memory) -> Chart:
-    """The evidence chart of one asset (static only)."""
+    """The evidence chart of one asset (static only), wide and narrow."""
     from generator.charts import evidence
 
     event = "any" if "episode_start" in rows else "rut"  # episodes when the rows mark them
     parts = evidence.forward_return_parts(rows, asset, event)
     description = evidence.describe_forward_returns(rows, asset, event)
     name = f"evidence-{asset.lower().replace('-usd', '')}"
-    spec = vega.vega_spec(parts, live=False, kind="evidence", layouts=layouts)
-    svg = vega.static_svg(spec, prefix=f"c-{name}", description=description)
-    return Chart(name, parts.texts["title"], description, svg)
+    svg, narrow_svg = (
+        vega.static_svg(vega.vega_spec(parts, live=False, kind="evidence", layouts=layouts,
+                                       narrow=narrow),
+                        prefix=f"c-{name}" + ("-n" if narrow else ""), description=description)
+        for narrow in (False, True))
+    return Chart(name, parts.texts["title"], description, svg, narrow_svg=narrow_svg)
 
 
 def render_track(summary: pd.DataFrame, layouts: vega.Layouts = vega.in_memory) -> Chart:

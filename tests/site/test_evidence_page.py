@@ -20,8 +20,9 @@ def test_evidence_page_has_verdict_tables_and_two_charts(sample_site):
     assert "What the record shows" in html
     assert "After breakout episodes" in html
     assert "After Russell 2000 breakouts" in html and "After IWM breakouts" in html
-    # two evidence charts and the track record's
-    assert html.count("<svg") == 3 and html.count('role="img"') == 3
+    # two evidence charts and the track record's, each a <picture> of its static SVG files
+    assert html.count("<picture>") == 3 and html.count('id="chart-evidence-') == 2
+    assert 'id="chart-track' in html
     assert "too few to conclude anything" in html or "does not support" in html
     assert 'href="../data/evidence.csv"' in html
     assert "Survivorship." in html and "Prices begin:" in html
