@@ -1,13 +1,21 @@
 """The one place that writes files: the site tree, and any single file atomically.
 
 The first build into a folder (or one whose record is missing) writes a complete new tree
-beside it and swaps it in. Later builds update the folder in place, touching only what
-changed: every changed file is first written beside its target under a temporary name, and
-only when all of them are written are they renamed over their targets (each rename is
-atomic) and the files no longer published removed. A failure before that point removes the
-temporary files and leaves the site exactly as it was. `.riskon-manifest` records the
-content digest and size of every file the last build wrote, so the record is the same
-whether a file was rendered or linked from the cache.
+beside it and swaps it in: on Linux with one `renameat2(RENAME_EXCHANGE)`, so the folder is
+at every instant the old tree or the new one (elsewhere two renames, repaired on the next run
+if the process dies between them). Later builds update the folder in place, touching only
+what changed: every changed file is first written beside its target under a temporary name,
+and only when all of them are written are they renamed over their targets and the files no
+longer published removed. A journal (`.riskon-swap` in the folder) says which phase a
+build is in, so that a build killed at any instant (even `kill -9`) is repaired by the next
+run before anything else (`recover`): temporary files of an unfinished staging are removed,
+the renames of an unfinished commit completed; until then the folder's record is not
+trusted, so no build reports "up to date" over a half-updated site. `.riskon-manifest`
+records the content digest and size of every file the last build wrote, so the record is
+the same whether a file was rendered or linked from the cache.
+
+`lock` serialises the commands that write one folder (the site, the project's `data/`):
+a second build waits for the first, then goes on, or gives up with one clear line.
 
 `write_atomic` writes one file (committed data, cache entries) so that readers see the old
 bytes or the new, never half of either.
@@ -16,12 +24,17 @@ bytes or the new, never half of either.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
+import fcntl
 import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
 
 from generator.errors import UserError
@@ -29,6 +42,8 @@ from generator.errors import UserError
 MARKER = ".riskon-site"  # this folder was built by riskon; holds the build's input stamp
 MANIFEST = ".riskon-manifest"  # {site path: [digest, size]} of the files last written
 _STAGED = ".riskon-new"
+JOURNAL = ".riskon-swap"  # in the folder: the phase of an in-place update in progress
+LOCK_WAIT_SECONDS = 300.0
 
 
 class StoredFile:
@@ -110,6 +125,7 @@ def write_site(files: Mapping[str, FileData], out: Path) -> None:
     A failure before the new files are complete leaves the previous `out` as it was.
     """
     out = out.resolve()
+    recover(out)
     check_output_dir(out)
     digests = {rel: _digest(data) for rel, data in files.items()}
     previous = _read_manifest(out)
@@ -139,39 +155,68 @@ def _manifest_bytes(digests: Mapping[str, list]) -> bytes:
 
 def _update_in_place(files: Mapping[str, FileData], digests: Mapping[str, list],
                      previous: Mapping[str, list], out: Path) -> None:
-    """Write what changed beside its target, then rename it all into place."""
+    """Write what changed beside its target, then rename it all into place (journalled)."""
     changed = []
     for rel in sorted(files):
         target = out / _safe_relative(rel)
         if previous.get(rel) != digests[rel] or not _is_current(target, files[rel]):
             changed.append(rel)
     gone = sorted(rel for rel in previous if rel not in files)
-    staged: list[tuple[Path, Path]] = []
+    order = sorted([*changed, MANIFEST], key=lambda rel: _commit_order(rel))
+    journal = {"staged": order, "gone": gone}
+    _write_journal(out, {"phase": "staging", **journal})
     made: list[Path] = []
     try:
         for rel in changed:
             target = out / _safe_relative(rel)
             _make_dirs(target.parent, out, made)
-            tmp = target.with_name(f".{target.name}{_STAGED}")
+            tmp = _staged(target)
             tmp.unlink(missing_ok=True)  # a crash's leftover may be a link to a cache file
-            staged.append((tmp, target))
             _write_file(tmp, files[rel])
-        manifest = out / (MANIFEST + _STAGED)
+        manifest = _staged(out / MANIFEST)
         manifest.unlink(missing_ok=True)
-        staged.append((manifest, out / MANIFEST))
         _write_file(manifest, _manifest_bytes(digests))
     except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        _roll_back(out, order)
         for folder in reversed(made):
             with contextlib.suppress(OSError):
                 folder.rmdir()
+        (out / JOURNAL).unlink(missing_ok=True)
         raise
+    # From here on the update only goes forward: a run that finds this journal finishes it.
     # The build's stamp no longer describes the folder until `write_stamp` writes the new one.
     (out / MARKER).write_bytes(b"{}\n")
-    # New pages first, the pages that link to them after, the home page and feed last.
-    for tmp, target in sorted(staged, key=lambda st: _commit_order(st[1], out)):
-        os.replace(tmp, target)
+    _write_journal(out, {"phase": "committing", **journal})
+    _roll_forward(out, order, gone)
+    (out / JOURNAL).unlink()
+
+
+def _staged(target: Path) -> Path:
+    return target.with_name(f".{target.name}{_STAGED}")
+
+
+def _write_journal(out: Path, doc: Mapping[str, object]) -> None:
+    tmp = out / (JOURNAL + ".tmp")  # a fixed name, so that `recover` can remove a leftover
+    with open(tmp, "wb") as handle:
+        handle.write(json.dumps(doc, sort_keys=True).encode())
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, out / JOURNAL)
+
+
+def _roll_back(out: Path, staged: list[str]) -> None:
+    for rel in staged:
+        _staged(out / _safe_relative(rel)).unlink(missing_ok=True)
+
+
+def _roll_forward(out: Path, staged: list[str], gone: list[str]) -> None:
+    """Rename every staged file over its target (new pages first, the pages that link to
+    them after, the home page and feed last), then remove the files no longer published.
+    Safe to repeat: a file already renamed is simply no longer staged."""
+    for rel in staged:
+        target = out / _safe_relative(rel)
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(_staged(target), target)
     for rel in gone:
         path = out / _safe_relative(rel)
         path.unlink(missing_ok=True)
@@ -179,8 +224,60 @@ def _update_in_place(files: Mapping[str, FileData], digests: Mapping[str, list],
             path.parent.rmdir()  # only when it is now empty
 
 
-def _commit_order(target: Path, out: Path) -> tuple[int, str]:
-    rel = target.relative_to(out).as_posix()
+def recover(out: Path) -> str | None:
+    """Repair what a build killed while writing `out` left behind; say what was done.
+
+    An in-place update killed while staging is rolled back (its temporary files removed:
+    the folder still holds the previous site); one killed while committing is finished.
+    A whole-tree swap killed halfway leaves folders beside `out`: the new tree is swapped
+    in when `out` itself is missing, and the leftovers removed.
+    """
+    out = Path(out)
+    done = None
+    for leftover in (JOURNAL + ".tmp", MARKER + ".tmp"):
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            (out / leftover).unlink()
+    try:
+        doc = json.loads((out / JOURNAL).read_bytes())
+    except (FileNotFoundError, NotADirectoryError):
+        doc = None
+    except (OSError, ValueError):
+        doc = {}
+    if doc is not None:
+        staged = [str(r) for r in doc.get("staged", [])] if isinstance(doc, dict) else []
+        gone = [str(r) for r in doc.get("gone", [])] if isinstance(doc, dict) else []
+        staged = [r for r in staged if _is_safe(r)]
+        gone = [r for r in gone if _is_safe(r)]
+        if isinstance(doc, dict) and doc.get("phase") == "committing":
+            (out / MARKER).write_bytes(b"{}\n")
+            _roll_forward(out, staged, gone)
+            done = "finished the interrupted update of"
+        else:
+            _roll_back(out, staged)
+            done = "removed the temporary files of an interrupted build in"
+        (out / JOURNAL).unlink(missing_ok=True)
+    beside = sorted(out.parent.glob(f".{out.name}-new-*")) + sorted(
+        out.parent.glob(f".{out.name}-old-*"))
+    if beside and not out.exists():
+        for folder in beside:  # a complete new tree first, else the old one
+            candidate = folder if "-new-" in folder.name else folder / "site"
+            if (candidate / MANIFEST).is_file():
+                os.replace(candidate, out)
+                done = "restored the interrupted swap of"
+                break
+    for folder in beside:
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            done = done or "removed the leftovers of an interrupted build beside"
+    return f"{done} {out}" if done else None
+
+
+def interrupted(out: Path) -> bool:
+    """Whether a build writing `out` was killed before it finished (see `recover`)."""
+    return (Path(out) / JOURNAL).exists() or any(out.parent.glob(f".{out.name}-new-*"))
+
+
+def _commit_order(rel: str) -> tuple[int, str]:
     last = rel in ("index.html", "feed.xml", "sitemap.xml", MANIFEST)
     return (2 if last else 0 if rel.count("/") > 1 else 1, rel)
 
@@ -247,21 +344,72 @@ def _swap_in(files: Mapping[str, FileData], digests: Mapping[str, list],
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    old = None
     if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
-        os.replace(out, old / "site")
-    try:
-        os.replace(tmp, out)
-    except BaseException:
-        if old is not None:
-            os.replace(old / "site", out)
-        raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        if tmp.exists():
+        if _exchange(tmp, out):  # one atomic step: `out` is the old tree or the new one
             shutil.rmtree(tmp, ignore_errors=True)
+            return
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
+        os.replace(out, old / "site")  # a crash here is repaired by `recover`
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2); False where that is not available."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+@contextlib.contextmanager
+def lock(path: Path, what: str, *, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (created if need be) while writing `what`.
+
+    When another riskon process holds it, one line on stderr says so and the lock is waited
+    for up to `wait` seconds; then one clear `UserError`. The lock goes with the process, so
+    a killed build never leaves it held.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                if time.monotonic() >= deadline:
+                    raise UserError(
+                        f"{what} is being written by another riskon process (pid {holder}); "
+                        f"gave up after {wait:.0f} s: try again when it has finished") from None
+                if not told:
+                    print(f"waiting for another riskon process (pid {holder}) writing {what}",
+                          file=sys.stderr, flush=True)
+                    told = True
+                time.sleep(0.1)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _link(source: Path, target: Path) -> bool:
@@ -269,6 +417,14 @@ def _link(source: Path, target: Path) -> bool:
     try:
         os.link(source, target)
     except OSError:  # another file system, no hard links, the cache file gone
+        return False
+    return True
+
+
+def _is_safe(rel: str) -> bool:
+    try:
+        _safe_relative(rel)
+    except ValueError:
         return False
     return True
 

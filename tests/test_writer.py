@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,104 @@ def test_the_manifest_records_content_whether_rendered_or_linked(tmp_path):
     writer.write_site({**FILES, "card.png": stored}, linked)
     writer.write_site({**FILES, "card.png": b"PNG-A"}, written)
     assert tree(linked) == tree(written)  # .riskon-manifest included
+
+
+# --- kill -9 at any instant -----------------------------------------------------------------
+
+NEW = {
+    "index.html": b"<p>home, new</p>",
+    "issues/2026-w02/index.html": b"<p>two, new</p>",
+    "issues/2026-w03/index.html": b"<p>three</p>",
+    "feed.xml": b"<rss>new</rss>",
+}
+
+
+def _killed_at(step: int, files, out: Path, *, exchange: bool) -> bool:
+    """Run `write_site` in a forked child that SIGKILLs itself before its `step`-th file
+    operation (a write, a rename, a removal); True when it was killed, False when it finished."""
+    pid = os.fork()
+    if pid == 0:  # the child: count file operations, die at `step`
+        import signal
+        count = [0]
+
+        def tick(fn):
+            def wrapped(*a, **k):
+                count[0] += 1
+                if count[0] == step:
+                    os.kill(os.getpid(), signal.SIGKILL)
+                return fn(*a, **k)
+            return wrapped
+        try:
+            writer.os.replace = tick(os.replace)
+            writer.os.unlink = tick(os.unlink)
+            writer._write_file = tick(writer._write_file)
+            writer.write_atomic = tick(writer.write_atomic)
+            writer.shutil.rmtree = tick(shutil.rmtree)
+            if not exchange:
+                writer._exchange = lambda a, b: False
+            writer.write_site(files, out)
+            os._exit(0)
+        except BaseException:
+            os._exit(3)
+    _, status = os.waitpid(pid, 0)
+    assert not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 3)
+    return os.WIFSIGNALED(status)
+
+
+def _hidden(root: Path) -> list[str]:
+    return [p.name for p in root.parent.rglob(".*") if p.name not in
+            (writer.MARKER, writer.MANIFEST, ".riskon-lock")
+            and not p.name.endswith(".riskon-lock")]
+
+
+@pytest.mark.parametrize("case", ["first build", "swap", "swap without exchange", "in place"])
+def test_a_build_killed_at_any_instant_leaves_a_whole_tree_after_the_next_run(tmp_path, case):
+    """Whatever instant the writer dies at, `site/` is never missing, and after `recover`
+    (which every build runs first) it is exactly the old tree or the new one, with no
+    temporary file left in or beside it and no "up to date" record over a half-written one."""
+    killed_somewhere = False
+    for step in range(1, 200):
+        root = tmp_path / f"{step}"
+        out = root / "site"
+        root.mkdir()
+        if case == "first build":
+            old = None
+        else:
+            writer.write_site(FILES, out)
+            writer.write_stamp(out, {"fingerprint": "old"})
+            old = published(out)
+            if case != "in place":  # no manifest: the next build swaps a whole tree in
+                (out / writer.MANIFEST).unlink()
+                old = published(out)
+        killed = _killed_at(step, NEW, out, exchange=case != "swap without exchange")
+        killed_somewhere |= killed
+        if old is not None and case != "swap without exchange":
+            assert out.is_dir(), f"site/ missing after a kill at step {step}"
+        if killed and writer.interrupted(out):
+            from generator.cache.stamp import read_stamp
+            assert read_stamp(out) is None
+        writer.recover(out)
+        now = published(out) if out.exists() else None
+        assert now in (old, NEW), f"a mixed tree after a kill at step {step}: {now}"
+        assert _hidden(out) == [], f"leftovers after a kill at step {step}"
+        if not killed:
+            assert now == NEW
+            break
+    assert killed_somewhere
+
+
+def test_a_second_writer_waits_for_the_lock_then_gives_up_with_one_line(tmp_path):
+    path = tmp_path / "lock"
+    with writer.lock(path, "the site"):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                with writer.lock(path, "the site", wait=0.3):
+                    os._exit(1)
+            except writer.UserError as err:
+                os._exit(0 if "another riskon process" in str(err) else 2)
+            os._exit(3)
+        _, status = os.waitpid(pid, 0)
+        assert os.WEXITSTATUS(status) == 0
+    with writer.lock(path, "the site", wait=0):  # released with its holder
+        pass

@@ -67,8 +67,10 @@ def up_to_date(config: Config, options: dict[str, object], out: Path
 
 def read_stamp(out: Path) -> dict[str, object] | None:
     """The stamp a previous good build left in `out`, if any."""
-    from generator.writer import MARKER
+    from generator.writer import MARKER, interrupted
 
+    if interrupted(out):  # a build was killed while writing it: never "up to date"
+        return None
     try:
         doc = json.loads((out / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from generator.cache import keys
+from generator.cache import codec, keys
 from generator.writer import StoredFile, write_atomic
 
 OBJECTS = "objects"
 INDEX = "index.json"
 KEPT_WHILE_CODE_CURRENT = frozenset({"layout"})
+VALUE = ".value"  # a stage's value, as `codec` writes it
 
 Entry = list  # [size, mtime_ns, digest, kind, code]
 
@@ -100,19 +100,23 @@ class Store:
     # --- Python values -----------------------------------------------------------------
 
     def get_value(self, key: str) -> Any:
-        """The value stored under `key` (a pickle), or None."""
-        stored = self.get(key, ".pickle")
+        """The value stored under `key` (written by `codec`, never a pickle), or None."""
+        stored = self.get(key, VALUE)
         if stored is None:
             return None
         try:
-            return pickle.loads(stored.data)
-        except Exception:  # noqa: BLE001  (truncated or from other code: make it again)
-            self.used.discard(key + ".pickle")
+            return codec.loads(stored.data)
+        except codec.Corrupt:  # truncated, or written for classes that changed: make it again
+            self.used.discard(key + VALUE)
             return None
 
     def put_value(self, key: str, value: Any, kind: str) -> None:
-        """Store a Python value under `key`."""
-        self.put(key, ".pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), kind)
+        """Store a value under `key` (one `codec` cannot write is simply not kept)."""
+        try:
+            data = codec.dumps(value)
+        except codec.Unsupported:
+            return
+        self.put(key, VALUE, data, kind)
 
     # --- the index and the prune ---------------------------------------------------------
 

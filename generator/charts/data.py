@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from generator.format import band_of, fmt_corr, fmt_date, fmt_score
+from generator.format import band_of, fmt_below_record, fmt_corr, fmt_date, fmt_latest, fmt_score
 
 WIDTH, HEIGHT = 640, 250  # whole SVG, axes and title included (autosize "fit")
 
@@ -391,8 +391,8 @@ def describe_score(weeks: pd.DataFrame) -> str:
         return _missing("Composite score", weeks)
     d, v = last
     return (
-        f"Composite score over {_span(weeks)}; latest {fmt_score(v)} ({band_of(v)}) "
-        f"on {fmt_date(d)}."
+        f"Composite score over {_span(weeks)}; "
+        f"{fmt_latest(f'{fmt_score(v)} ({band_of(v)})', d, weeks.index[-1])}."
     )
 
 
@@ -402,15 +402,12 @@ def describe_rut(weeks: pd.DataFrame) -> str:
     if (last := latest(close)) is None:
         return _missing("Russell 2000 weekly close", weeks)
     d, v = last
-    text = f"Russell 2000 weekly close over {_span(weeks)}; latest {v:,.0f} on {fmt_date(d)}"
+    text = (f"Russell 2000 weekly close over {_span(weeks)}; "
+            f"{fmt_latest(f'{v:,.0f}', d, weeks.index[-1])}")
     record = series(weeks, "rut_record_level").get(d)
     if record is not None and math.isfinite(record) and record > 0:
         gap = v / record - 1
-        text += (
-            ", a record close"
-            if gap >= -0.00005
-            else f", {-gap:.1%} below its record of {record:,.0f}"
-        )
+        text += ", a record close" if gap >= 0 else f", {fmt_below_record(gap)} of {record:,.0f}"
     breakouts = weeks.index[flags(weeks, "rut_breakout_week").to_numpy()]
     if len(breakouts):
         plural = "s" if len(breakouts) > 1 else ""
@@ -432,8 +429,9 @@ def describe_relative_strength(weeks: pd.DataFrame) -> str:
     start = fmt_date(rs.first_valid_index())
     lead = "ahead of" if v >= 100 else "behind"
     return (
-        f"IWM/SPY total-return ratio rebased to 100 on {start}; latest {v:.1f} on "
-        f"{fmt_date(d)}: small caps {abs(v - 100):.1f}% {lead} large caps since then."
+        f"IWM/SPY total-return ratio rebased to 100 on {start}; "
+        f"{fmt_latest(f'{v:.1f}', d, weeks.index[-1])}: small caps {abs(v - 100):.1f}% "
+        f"{lead} large caps since then."
     )
 
 
@@ -444,7 +442,7 @@ def describe_correlation(weeks: pd.DataFrame) -> str:
     d, v = last
     return (
         f"90-day correlation of daily BTC and Russell 2000 returns over {_span(weeks)}; "
-        f"latest {fmt_corr(v)} on {fmt_date(d)}."
+        f"{fmt_latest(fmt_corr(v), d, weeks.index[-1])}."
     )
 
 
@@ -458,7 +456,7 @@ def describe_altseason(weeks: pd.DataFrame) -> str:
     )
     return (
         f"Altseason index (share of the alt basket beating BTC over 90 days) over "
-        f"{_span(weeks)}; latest {fmt_score(v)} on {fmt_date(d)}: {zone}."
+        f"{_span(weeks)}; {fmt_latest(fmt_score(v), d, weeks.index[-1])}: {zone}."
     )
 
 

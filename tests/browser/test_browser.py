@@ -150,7 +150,8 @@ def test_axe_finds_no_serious_violations(sample_site, visit, scheme):
         pytest.skip("tests/vendor/axe.min.js missing")
     bad = []
     for path in reader_pages(sample_site.site):
-        v = visit(path, color_scheme=scheme)
+        # axe is injected as an inline script: the test lets it past the page's CSP
+        v = visit(path, color_scheme=scheme, bypass_csp=True)
         v.page.wait_for_load_state("networkidle")
         v.page.add_script_tag(path=str(AXE))
         result = v.page.evaluate("async () => await axe.run(document)")
@@ -174,12 +175,12 @@ def test_nu_html_checker_finds_no_errors(sample_site):
 
 def test_charts_come_alive_with_javascript(visit):
     v = visit("", viewport={"width": 900, "height": 900})
-    v.page.wait_for_selector("figure.is-live .chart-live svg", timeout=15_000)
     figures = v.page.locator("figure.chart")
-    v.page.wait_for_function(
-        "n => document.querySelectorAll('figure.is-live').length === n", arg=figures.count(),
-        timeout=15_000,
-    )
+    for i in range(figures.count()):  # each on the reader's first intent: the pointer
+        figures.nth(i).scroll_into_view_if_needed()
+        figures.nth(i).hover()
+        v.page.wait_for_function("f => f.classList.contains('is-live')",
+                                 arg=figures.nth(i).element_handle(), timeout=15_000)
     live = v.page.locator("figure.is-live .chart-live").first
     assert live.get_attribute("role") == "img" and live.get_attribute("aria-label")
     live.scroll_into_view_if_needed()
@@ -220,7 +221,7 @@ def test_the_reader_benchmark_runs_on_the_built_site(sample_site):
     assert out.returncode == 0, out.stderr[-2000:]
     assert "first chart in the first view" in out.stdout
     for label in ("first chart visible", "first chart laid out", "first contentful paint",
-                  "load event", "all charts live"):
+                  "load event", "live after hover"):
         line = next(x for x in out.stdout.splitlines() if x.strip().startswith(label))
         assert "nan" not in line, line
     assert "targets for /:" in out.stdout

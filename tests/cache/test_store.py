@@ -39,7 +39,7 @@ def test_a_damaged_value_is_made_again(tmp_path, damage):
     assert memo(store, "step", ("x",), lambda: made.append(1) or {"v": 1}) == {"v": 1}
     assert memo(store, "step", ("x",), lambda: made.append(1) or {"v": 2}) == {"v": 1}
     assert len(made) == 1
-    path = next((tmp_path / OBJECTS).glob("*.pickle"))
+    path = next((tmp_path / OBJECTS).glob("*.value"))
     path.write_bytes(damage)
     fresh = Store(tmp_path, "c")
     fresh.index = store.index  # the index still describes the old file: size/time differ

@@ -1,0 +1,107 @@
+"""The cache's value files: every stage value round-trips exactly, and nothing runs on read."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from generator.cache import codec
+from generator.config import Config
+from generator.evidence.study import compute_evidence
+from generator.pipeline import reread, snapshot_of
+from generator.signals.core import archive_weeks
+from generator.signals.weekly import compute_weekly, enriched_issues
+from generator.sources.sample import load_sample
+
+
+def same(a, b) -> None:
+    """Deep equality that also compares frames (dtype, index, freq) and NaN as equal."""
+    assert type(a) is type(b), (type(a), type(b))
+    if isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b, check_freq=True)
+        assert a.index.freq == b.index.freq if isinstance(a.index, pd.DatetimeIndex) else True
+    elif isinstance(a, pd.Series):
+        pd.testing.assert_series_equal(a, b, check_freq=True)
+    elif isinstance(a, pd.Index):
+        pd.testing.assert_index_equal(a, b, exact=True)
+    elif isinstance(a, np.ndarray):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype == b.dtype
+    elif dataclasses.is_dataclass(a):
+        for f in dataclasses.fields(a):
+            same(getattr(a, f.name), getattr(b, f.name))
+    elif isinstance(a, dict):
+        assert list(a) == list(b)
+        for k in a:
+            same(a[k], b[k])
+    elif isinstance(a, (list, tuple)):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            same(x, y)
+    elif isinstance(a, float) and math.isnan(a):
+        assert math.isnan(b)
+    elif a is pd.NaT:
+        assert b is pd.NaT
+    else:
+        assert a == b
+
+
+def roundtrip(value):
+    return codec.loads(codec.dumps(value))
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, -0.0, math.inf, math.nan, "x\u2212y", [1, (2, 3)], {("a", 4): 1.5, 2: None},
+    dt.date(2026, 2, 20), dt.datetime(2026, 2, 20, 12, 30), pd.Timestamp("2026-02-20"),
+    pd.Timestamp("2026-02-20 10:00", tz="UTC"), pd.NaT, np.float64(1.25), np.int64(7),
+    np.bool_(True), np.datetime64("2026-02-20", "ns"), frozenset({"b", "a"}),
+    pd.Series([1.0, np.nan], index=pd.date_range("2026-01-01", periods=2, name="date"), name="c"),
+    pd.DataFrame({"a": [1, 2], "b": ["x", None], "c": [True, False]}, index=pd.Index(["p", "q"])),
+    pd.DataFrame({"s": pd.array(["x", None], dtype="string"),
+                  "i": pd.array([1, None], dtype="Int64")}),
+    pd.DataFrame(), pd.DataFrame(index=pd.date_range("2026-01-02", periods=3, freq="W-FRI")),
+])
+def test_plain_values_round_trip(value):
+    same(value, roundtrip(value))
+
+
+@pytest.fixture(scope="module")
+def stage_values():
+    config = Config(root=Path("."))
+    prices = load_sample(config)
+    weekly = compute_weekly(prices, config)
+    archive = archive_weeks(weekly.weeks, config)
+    issues = enriched_issues(archive.tail(12), weekly, config, prices)
+    frozen = [reread(snapshot_of(i, config.weights, backfilled=True)) for i in issues[-3:]]
+    return {"prices": prices, "weekly": weekly, "issues": issues, "frozen": frozen,
+            "evidence": compute_evidence(archive, prices, config)}
+
+
+@pytest.mark.parametrize("name", ["prices", "weekly", "issues", "frozen", "evidence"])
+def test_every_stage_value_round_trips(stage_values, name):
+    same(stage_values[name], roundtrip(stage_values[name]))
+
+
+def test_reading_runs_no_code_and_refuses_foreign_classes():
+    @dataclasses.dataclass
+    class Local:
+        x: int = 1
+    with pytest.raises(codec.Unsupported):
+        codec.dumps(Local())
+    with pytest.raises(codec.Unsupported):
+        codec.dumps(Path("x"))
+    data = codec.dumps({"a": 1}).replace(b'"dict"', b'"eval!"')
+    with pytest.raises(codec.Corrupt):
+        codec.loads(data)
+    forged = codec.dumps(0).replace(b"0", b'{"$":"dc","c":"os:system","f":{}}', 1)
+    with pytest.raises(codec.Corrupt):
+        codec.loads(forged)
+    for junk in (b"", b"junk", b"\x80\x05N.", codec.MAGIC + b"\xff" * 8):
+        with pytest.raises(codec.Corrupt):
+            codec.loads(junk)
