@@ -146,14 +146,18 @@ def render_evidence(rows: pd.DataFrame, asset: str,
 
 
 def render_track(summary: pd.DataFrame, layouts: vega.Layouts = vega.in_memory) -> Chart:
-    """The track-record chart (static only)."""
+    """The track-record chart (static only), wide and narrow."""
     from generator.charts import evidence
 
     parts = evidence.track_parts(summary)
     description = evidence.describe_track(summary)
-    spec = vega.vega_spec(parts, live=False, kind="evidence", layouts=layouts)
-    svg = vega.static_svg(spec, prefix="c-track-record", description=description)
-    return Chart("track-record", parts.texts["title"], description, svg)
+    svg, narrow_svg = (
+        vega.static_svg(vega.vega_spec(parts, live=False, kind="evidence", layouts=layouts,
+                                       narrow=narrow),
+                        prefix="c-track-record" + ("-n" if narrow else ""),
+                        description=description)
+        for narrow in (False, True))
+    return Chart("track-record", parts.texts["title"], description, svg, narrow_svg=narrow_svg)
 
 
 def dump_charts(charts: list[Chart]) -> bytes:
