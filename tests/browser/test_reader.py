@@ -61,9 +61,9 @@ def test_charts_get_their_vega_specs_beside_the_page_and_the_page_stays_light(sa
     html = sample_site.read("index.html")
     latest = json.loads(sample_site.read("data/latest.json"))
     specs_path = f"issues/{latest['week'].lower()}/charts.json"
-    script = re.search(r'<script defer src="([^"]+)" data-vega="([^"]+)" data-specs="([^"]+)"'
-                       r' data-narrow-specs="([^"]+)" data-narrow-media="([^"]+)"></script>',
-                       html)
+    script = re.search(r'<script defer src="([^"]+)" data-vega="([^"]+)" data-interpreter="[^"]+"'
+                       r' data-specs="([^"]+)" data-narrow-specs="([^"]+)"'
+                       r' data-narrow-media="([^"]+)"></script>', html)
     assert script is not None
     assert script.groups() == ("./assets/charts.js", "./assets/vega.min.js", "./" + specs_path,
                                "./" + specs_path.replace("charts.json", "charts-narrow.json"),
