@@ -21,7 +21,7 @@ from generator.charts import vega
 from generator.charts.data import CHART_DATA, ISSUE_CHARTS, Chart, prepare
 
 # Estimated seconds of work per job on this kind of machine: the render-pool policy's input.
-COST = {"issue": 0.25, "archive": 0.1, "evidence": 0.1, "track": 0.1, "card": 0.45,
+COST = {"issue": 0.45, "archive": 0.18, "evidence": 0.18, "track": 0.1, "card": 0.45,
         "score": 0.35, "site": 0.3}
 SUFFIX = {"issue": ".json", "archive": ".json", "evidence": ".json", "track": ".json",
           "card": ".png", "score": ".png", "site": ".png"}

@@ -80,6 +80,8 @@ def test_pages_run_clean_under_the_csp_and_a_chart_goes_live_on_hover(sample_sit
         live = page.locator("script[data-specs]").count() > 0
         if live:
             figure = page.locator("figure.chart").first
+            figure.scroll_into_view_if_needed()  # hover() would scroll it: boxes are per view
+            page.wait_for_timeout(100)
             before = figure.bounding_box()
             still = figure.locator("svg, img").first.bounding_box()
             assert page.locator("figure.is-live").count() == 0  # nothing without intent
