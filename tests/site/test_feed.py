@@ -275,5 +275,5 @@ def test_feed_images_fit_a_phone_and_carry_their_description():
         assert "max-width:640px" in img["style"] and "height:auto" in img["style"]
         assert img["alt"].startswith("Chart: Title ")
     for name in ("score", "rut", "correlation"):
-        assert f"<figcaption>Description of {name}.</figcaption>" in html
+        assert f"<p><em>Description of {name}.</em></p>" in html
     assert "relative_strength" not in html
