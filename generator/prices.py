@@ -7,7 +7,10 @@ A price frame is a DataFrame indexed by a tz-naive daily `DatetimeIndex` named `
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import math
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -15,9 +18,51 @@ COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
 
 Prices = dict[str, pd.DataFrame]
 
+# Why a bar was rejected at the boundary (or kept unconfirmed): `BarProblem.rule`.
+REJECT_RULES = ("non-finite", "no-close", "non-positive", "conflicting-duplicate",
+                "closed-day", "stale-run", "spike")
+UNCONFIRMED = "unconfirmed"  # the newest bar's large move, kept until a later bar confirms it
+MISSING = "missing-session"  # an NYSE session with no bar, between a ticker's first and last
 
 
+@dataclass(frozen=True)
+class BarProblem:
+    """A bar (or a run of bars) of one ticker that failed a boundary check, or is unconfirmed.
 
+    `value` is the close seen on `last` (NaN when there was none); `ratio` how far it sat from
+    its neighbour(s) for a spike or an unconfirmed move, else NaN. A rejected bar never
+    reaches the store or the signals; an unconfirmed one (`rule == UNCONFIRMED`) is kept;
+    `MISSING` names sessions with no bar at all (nothing to reject).
+    """
+
+    ticker: str
+    first: dt.date
+    last: dt.date
+    count: int
+    rule: str
+    value: float = math.nan
+    ratio: float = math.nan
+
+    @property
+    def rejected(self) -> bool:
+        return self.rule in REJECT_RULES
+
+    def to_plain(self) -> dict[str, object]:
+        """JSON-ready fields (dates as ISO text, NaN and infinities as None)."""
+        def num(x: float) -> float | None:
+            return float(x) if math.isfinite(x) else None
+        return {"ticker": self.ticker, "first": self.first.isoformat(),
+                "last": self.last.isoformat(), "count": self.count, "rule": self.rule,
+                "value": num(self.value), "ratio": num(self.ratio)}
+
+    @classmethod
+    def from_plain(cls, doc: dict[str, object]) -> BarProblem:
+        """The problem `to_plain` describes."""
+        def num(x: object) -> float:
+            return math.nan if x is None else float(x)  # type: ignore[arg-type]
+        return cls(str(doc["ticker"]), dt.date.fromisoformat(str(doc["first"])),
+                   dt.date.fromisoformat(str(doc["last"])), int(doc["count"]),  # type: ignore[call-overload]
+                   str(doc["rule"]), num(doc.get("value")), num(doc.get("ratio")))
 
 
 def empty_frame() -> pd.DataFrame:
@@ -47,8 +92,6 @@ def parse_price_csv(text: str) -> pd.DataFrame:
     if "adj_close" not in df.columns:
         df["adj_close"] = df["close"]
     return normalize_frame(df)
-
-
 
 
 def format_price_csv(df: pd.DataFrame) -> str:

@@ -11,8 +11,11 @@ import pytest
 from generator.weeks import (
     WEEK,
     equity_calendar,
+    exchange_closed,
+    exchange_sessions,
     is_provisional,
     iso_week,
+    last_session_of_week,
     week_path,
     week_slug,
     weekly_positions,
@@ -61,13 +64,43 @@ def test_as_of_is_the_last_e_date_of_each_week():
 
 
 @pytest.mark.parametrize(
-    ("as_of", "latest", "provisional"),
+    ("as_of", "provisional"),
     [
-        (dt.date(2026, 2, 19), True, True),  # the latest week, data stops on Thursday
-        (dt.date(2026, 2, 16), True, True),  # ... or on Monday
-        (dt.date(2026, 2, 20), True, False),  # the latest week reaches Friday: complete
-        (dt.date(2026, 2, 19), False, False),  # an earlier week ending on a Thursday holiday
+        (dt.date(2026, 2, 19), True),  # data stops on Thursday, Friday is a session
+        (dt.date(2026, 2, 16), True),  # ... or on Monday (a holiday: Presidents' Day)
+        (dt.date(2026, 2, 20), False),  # the week reaches Friday: complete
+        (dt.date(2026, 4, 2), False),  # Thursday before Good Friday: the last session
+        (dt.date(2025, 11, 28), False),  # the half day after Thanksgiving is a session
+        (dt.date(2025, 11, 26), True),  # ... so stopping on Wednesday is not complete
+        (dt.date(2025, 7, 3), False),  # 4 July on a Friday: Thursday is the last session
+        (dt.date(2026, 12, 24), False),  # Christmas on a Friday: Thursday, a half day
     ],
 )
-def test_only_the_latest_week_stopping_before_friday_is_provisional(as_of, latest, provisional):
-    assert is_provisional(as_of, latest) is provisional
+def test_a_week_is_complete_when_its_last_nyse_session_has_a_bar(as_of, provisional):
+    assert is_provisional(as_of, last_session_of_week(as_of)) is provisional
+
+
+def test_any_week_can_be_incomplete_not_only_the_latest():
+    # a missing Friday in the middle of history keeps that week open
+    assert is_provisional(dt.date(2019, 3, 14), last_session_of_week(dt.date(2019, 3, 14)))
+    assert not is_provisional(dt.date(2019, 3, 14), None)  # a week with no session at all
+
+
+def test_last_session_of_week():
+    assert last_session_of_week(dt.date(2026, 3, 30)) == dt.date(2026, 4, 2)  # Good Friday
+    assert last_session_of_week(dt.date(2025, 12, 31)) == dt.date(2026, 1, 2)  # ISO 2026-W01
+    assert last_session_of_week(dt.date(2026, 2, 21)) == dt.date(2026, 2, 20)  # a Saturday
+
+
+def test_exchange_closed_days():
+    days = pd.DatetimeIndex(["2025-09-01", "2025-09-02", "2018-12-05", "2001-09-11",
+                             "2001-09-17", "2026-02-21", "2026-12-25", "1990-01-02"])
+    assert exchange_closed(days).tolist() == [True, False, True, True, False, True, True, False]
+    assert exchange_closed(pd.DatetimeIndex([])).tolist() == []
+
+
+def test_exchange_sessions_do_not_depend_on_the_range_asked():
+    a = exchange_sessions(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    b = exchange_sessions(dt.date(1985, 1, 1), dt.date(2040, 12, 31))
+    assert a.equals(b[(b >= "2024-01-01") & (b <= "2024-12-31")])
+    assert len(a) == 252

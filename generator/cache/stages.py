@@ -16,10 +16,11 @@ import pandas as pd
 from generator.cache.store import Store, memo
 from generator.config import Config
 from generator.evidence.study import Evidence, compute_evidence
+from generator.evidence.track import TrackRecord, compute_track_record
 from generator.prices import Prices
 from generator.signals.issues import Issue
 from generator.signals.weekly import Weekly, compute_weekly
-from generator.sources.load import Inputs, parse_inputs
+from generator.sources.load import Inputs, Parsed, parse_inputs
 from generator.store.snapshots import parse_issue, read_snapshot_files
 
 
@@ -28,8 +29,7 @@ def settings(config: Config) -> Config:
     return dataclasses.replace(config, root=Path("."))
 
 
-def parsed_inputs(store: Store | None, inputs: Inputs
-                  ) -> tuple[Prices, list[str], dict[str, pd.Series]]:
+def parsed_inputs(store: Store | None, inputs: Inputs) -> Parsed:
     """`parse_inputs`, kept by the bytes of every file read (~0.2 s for ~25 files)."""
     files = {t: data for t, (_, data) in inputs.prices.items()}
     shares = {t: data for t, (_, data) in inputs.shares.items()}
@@ -48,6 +48,13 @@ def evidence(store: Store | None, archive: pd.DataFrame, prices: Prices,
     """`compute_evidence`, kept by the archive rows, the prices and the settings."""
     return memo(store, "evidence", (archive, prices, settings(config)),
                 lambda: compute_evidence(archive, prices, config))
+
+
+def track_record(store: Store | None, published: pd.DataFrame, prices: Prices,
+                 config: Config) -> TrackRecord:
+    """`compute_track_record`, kept by the published scores, the prices and the settings."""
+    return memo(store, "track", (published, prices, settings(config)),
+                lambda: compute_track_record(published, prices, config))
 
 
 def frozen_issues(store: Store | None, issues_dir: Path) -> dict[str, Issue]:

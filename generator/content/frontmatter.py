@@ -26,9 +26,30 @@ FIELDS = ("title", "author", "summary", "tags", "draft")
 Kind = Literal["issue", "page"]
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+# Never text: Unicode non-characters (U+FDD0..U+FDEF and the last two code points of every
+# plane) and lone surrogates. XML (the feed) refuses them and UTF-8 cannot encode a
+# surrogate, so a file holding one, raw or through an escape, fails `riskon check` first.
+NONCHARS = "\ufdd0-\ufdef" + "".join(
+    f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+SURROGATES = "\ud800-\udfff"
+NOT_TEXT = re.compile(f"[{NONCHARS}{SURROGATES}]")
 _STRIP_CHAR = re.compile(f"[\\x00-\\x08\\x0e-\\x1b\\x7f-\\x84\\x86-\\x9f{BIDI}]")
 _TAG_TEXT = re.compile(r"[\w][\w .+&'-]*")
 _FM_KEY_LINE = re.compile(r"(?:title|author|summary|tags|draft)\s*:")
+
+
+def char_problem(char: str) -> str:
+    """What a character that may not appear in content is, for an error message."""
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        kind = "lone surrogate"
+    elif NOT_TEXT.fullmatch(char):
+        kind = "non-character"
+    elif char in BIDI:
+        kind = "bidirectional control character"
+    else:
+        kind = "control character"
+    return f"{kind} U+{code:04X}"
 
 
 def fail(path: Path, line: int | None, message: str) -> NoReturn:
@@ -171,7 +192,10 @@ def load_yaml(path: Path, fm: str, first_line: int) -> tuple[dict[str, Any], dic
     for i, line in enumerate(fm.split("\n")):
         if "\t" in line:
             fail(path, first_line + i, "tab character in front matter; use spaces in YAML")
-    loader = _StrictLoader(fm)
+    try:
+        loader = _StrictLoader(fm)
+    except yaml.YAMLError as exc:  # the reader refuses a character before parsing
+        fail(path, first_line, f"invalid front matter: {' '.join(str(exc).split())}")
     try:
         node = loader.get_single_node()
         if node is None:
@@ -237,6 +261,11 @@ def check_schema(path: Path, data: dict[str, Any], lines: dict[str, int], *,
             return ""
         if any(c in BIDI for c in value):
             problem(key, f"{key} contains a bidirectional control character")
+            return ""
+        bad = NOT_TEXT.search(value)
+        if bad:
+            problem(key, f"{key} contains a {char_problem(bad.group())} (written as an "
+                         "escape?); it is not text: delete it")
             return ""
         clean = sanitize_text(value)
         if len(clean) > limit:

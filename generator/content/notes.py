@@ -33,8 +33,12 @@ from pathlib import Path
 
 from generator.content.frontmatter import (  # noqa: F401  (SafeYAMLHandler, sanitize_text: API)
     BIDI,
+    NONCHARS,
+    NOT_TEXT,
+    SURROGATES,
     Kind,
     SafeYAMLHandler,
+    char_problem,
     check_schema,
     fail,
     load_yaml,
@@ -57,7 +61,11 @@ from generator.content.markdown import (  # noqa: F401  (the allow-lists: API)
 from generator.errors import ContentError
 
 MAX_FILE_BYTES = 1_000_000
-_BAD_CHAR = re.compile(f"[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{BIDI}]")
+_BAD_CHAR = re.compile(f"[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{BIDI}{NONCHARS}{SURROGATES}]")
+# What may not reach a page or the feed: controls (XML 1.0 refuses C0 but tab, LF and CR;
+# C1 ones are no text either), non-characters, surrogates.
+_NOT_IN_PAGE = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{NONCHARS}{SURROGATES}]")
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
 _WEEK_FILE = re.compile(r"([0-9]{4})-W([0-9]{2})\.md")
 _PAGE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
@@ -160,6 +168,7 @@ def parse_note(path: Path, raw: bytes, *, kind: Kind | None = None) -> Note:
             fail(path, None, "no commentary: write Markdown below the front matter, "
                               "or set a summary (or draft: true)")
     fragment = render_body(path, body) if body.strip() else ""
+    _check_rendered(path, body, body_line, fragment)
     return Note(path=path, slug=path.stem, week=week, html=fragment,
                 text=plain_text(fragment, TEXT_CHARS), **meta)
 
@@ -216,9 +225,24 @@ def _decode(path: Path, raw: bytes) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     m = _BAD_CHAR.search(text)
     if m:
-        char = m.group()
-        kind = "bidirectional control" if char in BIDI else "control"
         fail(path, _line_of(text, m.start()),
-              f"{kind} character U+{ord(char):04X} is not allowed; delete it")
+              f"{char_problem(m.group())} is not allowed; delete it")
     return text
+
+
+def _check_rendered(path: Path, body: str, body_line: int, fragment: str) -> None:
+    """Refuse a body whose HTML holds a character no page or feed may carry: it can only
+    come from a character reference such as `&#1;` or `&#xFFFE;` (raw ones fail earlier)."""
+    m = _NOT_IN_PAGE.search(fragment)
+    if m is None:
+        return
+    char = m.group()
+    for ref in _CHAR_REF.finditer(body):
+        digits = ref.group(1) or ref.group(2)
+        code = int(digits, 16 if ref.group(1) else 10)
+        if code == ord(char):
+            fail(path, body_line + body.count("\n", 0, ref.start()),
+                  f"the character reference {ref.group()} stands for a {char_problem(char)}, "
+                  "which is not text; delete it")
+    fail(path, None, f"the text holds a {char_problem(char)}, which is not text; delete it")
 

@@ -44,6 +44,9 @@ def render_latest_json(config: Config, issue: Issue, sample: bool) -> bytes:
         "further_signals_notes": dict(sorted(issue.notes.items())),
         "what_changed": list(issue.narrative),
         "stale_inputs": [_stale_json(s) for s in issue.stale],
+        "data_notices": [{"kind": n.kind, "ticker": n.ticker, "first": n.first.isoformat(),
+                          "last": n.last.isoformat(), "text": n.text}
+                         for n in issue.data_notices],
         "generator_version": __version__,
     }
     return (json.dumps(doc, indent=2, allow_nan=False) + "\n").encode("utf-8")

@@ -27,6 +27,7 @@ from generator.signals.issues import Issue
 from generator.site import chartfiles
 from generator.site.inputs import SiteInputs
 from generator.site.links import rebase_links
+from generator.site.notice import data_age_notice
 from generator.site.templates import render_page
 
 RSS = "feed.xml"
@@ -208,7 +209,7 @@ def feed_items(inputs: SiteInputs) -> list[FeedItem]:
         html = render_page(
             cfg.templates_dir, "feed_item.html", issue=issue, note=note, note_html=note_html,
             config=cfg, sample=inputs.sample, root=cfg.url(), images=feed_images(inputs, issue),
-            image_width=IMAGE_WIDTH,
+            image_width=IMAGE_WIDTH, data_age_notice=data_age_notice(inputs),
         )
         html = rebase_links(html, cfg.url(), url)
         items.append(FeedItem(

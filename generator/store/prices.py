@@ -25,6 +25,7 @@ from generator.prices import (
     normalize_frame,
     parse_price_csv,
 )
+from generator.sources.validate import validate_prices
 from generator.store.naming import ticker_filename
 from generator.writer import write_atomic
 
@@ -63,12 +64,21 @@ def merge_prices(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """Union by date of stored `old` and fetched `new`; new rows win only with a valid close."""
     old = normalize_frame(old)
     fresh = normalize_frame(new)
-    fresh = fresh[(fresh["close"] > 0).to_numpy()]
+    close = fresh["close"].to_numpy()
+    fresh = fresh[np.isfinite(close) & (close > 0)]
     if fresh.empty:
         return old
     old = _rebase(old, fresh)
     merged = fresh.combine_first(old)  # new values; a missing new cell keeps the stored one
     return normalize_frame(merged[list(COLUMNS)].sort_index())
+
+
+def merge_checked(ticker: str, old: pd.DataFrame, new: pd.DataFrame
+                  ) -> tuple[pd.DataFrame, list[str]]:
+    """`merge_prices`, then the boundary checks on the merged frame (a bar that was the
+    newest yesterday is judged again now that it has a neighbour on each side); the
+    rejected bars are left out of what is written, and named in the warnings."""
+    return validate_prices(ticker, merge_prices(old, new))
 
 
 def restatement_factors(old: pd.DataFrame, new: pd.DataFrame) -> tuple[float, float]:
@@ -90,7 +100,11 @@ def write_store(prices_dir: Path, prices: Mapping[str, pd.DataFrame]) -> list[st
     changed: list[str] = []
     for ticker in sorted(prices):
         path = prices_dir / ticker_filename(ticker)
-        data = format_price_csv(normalize_frame(prices[ticker])).encode("utf-8")
+        frame = normalize_frame(prices[ticker])
+        if np.isinf(frame.to_numpy()).any() or frame["close"].isna().any():
+            raise DataError(f"{path}: refusing to store {ticker}: a non-finite or missing "
+                            "close (the boundary checks should have rejected it)")
+        data = format_price_csv(frame).encode("utf-8")
         if path.is_file() and path.read_bytes() == data:
             continue
         write_atomic(path, data, durable=True)

@@ -20,7 +20,14 @@ import pandas as pd
 
 from generator import __version__
 from generator.errors import DataError
-from generator.signals.issues import CHART_COLUMNS, Issue, StaleInput, make_components
+from generator.signals.coverage import Unpriced
+from generator.signals.issues import (
+    CHART_COLUMNS,
+    DataNotice,
+    Issue,
+    StaleInput,
+    make_components,
+)
 from generator.writer import write_atomic
 
 SCHEMA_VERSION = 1
@@ -69,9 +76,15 @@ def make_snapshot(
     backfilled: bool,
     narrative: tuple[str, ...] = (),
     notes: Mapping[str, str] | None = None,
+    coverage: Mapping[str, Any] | None = None,
+    data_notices: tuple[DataNotice, ...] = (),
 ) -> dict[str, Any]:
-    """The snapshot document of one issue (plain JSON types, NaN as null)."""
-    return {
+    """The snapshot document of one issue (plain JSON types, NaN as null).
+
+    `data_notices` (rejected inputs named on the page) is written only when there are any,
+    so the snapshot of a clean week has the same bytes as before the key existed.
+    """
+    doc = {
         "schema": SCHEMA_VERSION,
         "generator_version": __version__,
         "week": week,
@@ -84,7 +97,13 @@ def make_snapshot(
         "chart_window": {k: _plain_list(vs) for k, vs in chart_window.items()},
         "narrative": list(narrative),
         "notes": dict(notes or {}),
+        "coverage": dict(coverage or {}),
     }
+    if data_notices:
+        doc["data_notices"] = [
+            {"kind": n.kind, "ticker": n.ticker, "first": n.first.isoformat(),
+             "last": n.last.isoformat(), "text": n.text} for n in data_notices]
+    return doc
 
 
 def _compact(value: Any) -> str:
@@ -184,6 +203,13 @@ def snapshot_of(issue: Issue, weights: Mapping[str, float], *, backfilled: bool)
         backfilled=backfilled,
         narrative=issue.narrative,
         notes=issue.notes,
+        coverage={
+            "configured": issue.inputs_configured,
+            "unpriced": [{"ticker": u.ticker, "group": u.group,
+                          "last_date": u.last_date.isoformat() if u.last_date else None}
+                         for u in issue.unpriced],
+        },
+        data_notices=issue.data_notices,
     )
 
 
@@ -219,6 +245,13 @@ def issue_from_snapshot(doc: Mapping[str, Any]) -> Issue:
         # Snapshots written before these existed lack them: the build fills them in.
         narrative=tuple(doc.get("narrative") or ()),
         notes=dict(doc.get("notes") or {}),
+        unpriced=tuple(Unpriced(u["ticker"], u["group"], _date_or_none(u["last_date"]))
+                       for u in (doc.get("coverage") or {}).get("unpriced", ())),
+        inputs_configured=int((doc.get("coverage") or {}).get("configured", 0)),
+        data_notices=tuple(
+            DataNotice(n["kind"], n["ticker"], dt.date.fromisoformat(n["first"]),
+                       dt.date.fromisoformat(n["last"]), n["text"])
+            for n in doc.get("data_notices") or ()),
     )
 
 

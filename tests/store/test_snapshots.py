@@ -99,3 +99,36 @@ def test_a_bad_snapshot_is_named(issues_dir):
     (issues_dir / "notes.json").write_text("{}", encoding="utf-8")
     with pytest.raises(DataError, match="notes.json: not a snapshot name"):
         load_frozen(issues_dir)
+
+
+def test_coverage_is_frozen_with_the_issue(issues_dir):
+    import dataclasses
+    import datetime as dt
+
+    from generator.signals.coverage import Unpriced
+
+    issue = load_frozen(issues_dir)["2026-W06"]
+    assert issue.inputs_configured == 0 and issue.unpriced == ()  # an older snapshot: unknown
+    unpriced = (Unpriced("BTC-USD", "input", dt.date(2026, 1, 28)),
+                Unpriced("DOT-USD", "alt", None))
+    issue = dataclasses.replace(issue, unpriced=unpriced, inputs_configured=24)
+    again = issue_from_snapshot(json.loads(render_snapshot(
+        snapshot_of(issue, {"rut_trend": 1.0}, backfilled=True))))
+    assert again.unpriced == unpriced and again.inputs_configured == 24
+    assert not again.every_input_priced
+def test_data_notices_are_frozen_with_the_issue_and_only_when_there_are_any(issues_dir):
+    import dataclasses
+    import datetime as dt
+
+    from generator.signals.issues import DataNotice
+
+    issue = load_frozen(issues_dir)["2026-W06"]
+    plain = render_snapshot(snapshot_of(issue, {}, backfilled=True))
+    assert b"data_notices" not in plain  # a clean week's bytes are as before the key existed
+    notice = DataNotice("rejected", "BTC-USD", dt.date(2025, 9, 1), dt.date(2025, 9, 1),
+                        "BTC-USD: the bar of 1 September 2025 was rejected: ...", holds=False)
+    noted = dataclasses.replace(issue, data_notices=(notice,))
+    data = render_snapshot(snapshot_of(noted, {}, backfilled=True))
+    again = parse_issue(issues_dir / "2026-W06.json", data)
+    assert again.data_notices == (notice,)
+    assert again.last_session is None and not again.incomplete
