@@ -103,8 +103,10 @@ def render(job: RenderJob, layouts: vega.Layouts = vega.in_memory) -> bytes:
                                                layouts=layouts), scale=1.0)
     if job.kind == "score":
         (window,) = job.args
+        # The phone layout (340 px, drawn at 2x): a feed reader shows it at a phone's width
+        # with its text at full size, and scales it up crisply enough on a wider screen.
         return vega.vega_to_png(vega.vega_spec(prepare("score", window), live=False,
-                                               layouts=layouts), scale=1.5)
+                                               layouts=layouts, narrow=True), scale=2.0)
     if job.kind == "site":
         parts = cards.site_card_parts(*job.args)
         return vega.vega_to_png(vega.vega_spec(parts, live=False, kind="site",
