@@ -60,48 +60,54 @@ def test_every_page_has_a_strict_csp(sample_site):
 def test_pages_run_clean_under_the_csp_and_a_chart_goes_live_on_hover(sample_site, browser,
                                                                        base_url, width):
     for path in _pages(sample_site.site):
-        context = browser.new_context(viewport={"width": width, "height": 900})
-        context.add_init_script(VIOLATIONS + SHIFTS)
-        hosts: list[str] = []
-        errors: list[str] = []
+        _check_page(browser, base_url, path, width)
 
-        def route(route, *, hosts=hosts) -> None:
-            hosts.append(route.request.url)
-            if route.request.url.startswith(base_url):
-                route.continue_()
-            else:
-                route.abort()
 
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
-        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
-        page.goto(base_url + path, wait_until="load")
-        live = page.locator("script[data-specs]").count() > 0
-        if live:
-            figure = page.locator("figure.chart").first
-            figure.scroll_into_view_if_needed()  # hover() would scroll it: boxes are per view
-            page.wait_for_timeout(100)
-            before = figure.bounding_box()
-            still = figure.locator("svg, img").first.bounding_box()
-            assert page.locator("figure.is-live").count() == 0  # nothing without intent
-            figure.hover()
-            page.wait_for_selector("figure.is-live .chart-live svg", timeout=15_000)
-            after = figure.bounding_box()
-            drawn = figure.locator(".chart-live").bounding_box()
-            assert before == after, (path, before, after)  # the figure keeps its box
-            assert still is not None and drawn is not None
-            for key in ("x", "y", "width", "height"):  # the live view takes the static's box
-                assert abs(still[key] - drawn[key]) <= 1, (path, key, still, drawn)
-            box = page.locator("figure.is-live .chart-live").first.bounding_box()
-            page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.8)
-            page.wait_for_selector(".chart-tip:not([hidden])", timeout=5_000)
-        page.wait_for_timeout(300)
-        assert page.evaluate("window.__violations") == [], path
-        assert errors == [], (path, errors)
-        assert page.evaluate("window.__shift") <= 0.01, (path, page.evaluate("window.__shifted"))
-        assert all(h.startswith(base_url) for h in hosts), (path, hosts)
-        context.close()
+def _page_box(locator) -> list[float]:
+    """An element's box in page coordinates (a hover may scroll the page)."""
+    return locator.evaluate("e => { const r = e.getBoundingClientRect();"
+                            " return [r.x + scrollX, r.y + scrollY, r.width, r.height]; }")
+
+
+def _check_page(browser, base_url: str, path: str, width: int) -> None:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_init_script(VIOLATIONS + SHIFTS)
+    urls: list[str] = []
+    errors: list[str] = []
+
+    def route(route) -> None:
+        urls.append(route.request.url)
+        if route.request.url.startswith(base_url):
+            route.continue_()
+        else:
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base_url + path, wait_until="load")
+    if page.locator("script[data-specs]").count():
+        figure = page.locator("figure.chart").first
+        before = _page_box(figure)
+        still = _page_box(figure.locator("svg, img").first)
+        assert page.locator("figure.is-live").count() == 0  # nothing without intent
+        figure.hover()
+        page.wait_for_selector("figure.is-live .chart-live svg", timeout=15_000)
+        after = _page_box(figure)
+        drawn = _page_box(figure.locator(".chart-live"))
+        assert before == after, (path, before, after)  # the figure keeps its place and size
+        for a, b in zip(still, drawn, strict=True):  # the live view takes the static's box
+            assert abs(a - b) <= 1, (path, still, drawn)
+        box = page.locator("figure.is-live .chart-live").first.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.8)
+        page.wait_for_selector(".chart-tip:not([hidden])", timeout=5_000)
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__violations") == [], path
+    assert errors == [], (path, errors)
+    assert page.evaluate("window.__shift") <= 0.01, (path, page.evaluate("window.__shifted"))
+    assert all(u.startswith(base_url) for u in urls), (path, urls)
+    context.close()
 
 
 def test_charts_in_view_go_live_once_the_page_has_settled(visit):
