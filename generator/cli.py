@@ -6,10 +6,11 @@ import datetime as dt
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
-from generator.errors import EXIT_CONTENT, EXIT_STALE, UserError
+from generator.errors import EXIT_CONTENT, EXIT_DATA, EXIT_OK, EXIT_STALE, UserError
 
 
 def _console():
@@ -50,8 +51,17 @@ def _config(project: Path):
 def main(ctx: click.Context, project: Path) -> None:
     """Risk-On Monitor: build the weekly risk-appetite report site.
 
-    Exit codes: 0 ok, 1 crash (a bug), 2 bad command line, 3 invalid settings,
-    4 invalid content, 5 no usable market data, 6 built but some inputs failed or are stale.
+    \b
+    Exit codes (fetch, build and the other commands):
+      0  ok
+      1  crash: a bug, please report it (a traceback is shown)
+      2  bad command line
+      3  invalid settings
+      4  invalid content
+      5  no usable market data: nothing to build from, or a fetch that got
+         nothing (Yahoo unreachable; the store is unchanged)
+      6  done, with stale or failed inputs: the site was built (or the store
+         updated) but some tickers failed to fetch or are stale
     """
     ctx.obj = project
 
@@ -86,27 +96,29 @@ def build(project: Path, source: str, out: Path | None, since, until, no_fetch: 
         if stamp is not None:  # nothing changed since the last good build into out_dir
             console.print(f"up to date: {out_dir} ({stamp.get('summary')}), "
                           f"{time.perf_counter() - started:.2f} s", soft_wrap=True)
-            if stamp.get("stale"):
-                console.print(f"[yellow]stale inputs in the latest issue:[/] "
-                              f"{', '.join(map(str, stamp['stale']))}", soft_wrap=True)
-            return
+            stale = [str(s) for s in stamp.get("stale") or []]
+            if stale:
+                console.print(f"[yellow]stale inputs:[/] {', '.join(stale)}", soft_wrap=True)
+            sys.exit(EXIT_STALE if stale or stamp.get("failed") else EXIT_OK)
         from generator.cache import workers
 
         # The rendering worker starts now, importing the chart code and vl-convert on the
         # other core while this process imports pandas and reads the inputs.
-        with workers.warm(), _progress(console) as progress:
+        with workers.warm(), Reporter(console) as progress:
             from generator.pipeline import run_build
 
             report = run_build(config, source=source, out=out_dir, since=since, until=until,
                                fetch=not no_fetch, progress=progress, stamp_options=options,
-                               stamp=key)
+                               stamp=key,
+                               on_fetched=lambda r: progress.line(_fetch_line(r, config)))
     except UserError as err:
         _fail(err)
         return
     for w in report.warnings:
         console.print(f"[yellow]warning:[/] {w}", soft_wrap=True)
-    for ticker, reason in sorted(report.failures.items()):
-        console.print(f"[bold red]fetch failed:[/] {ticker}: {reason}", soft_wrap=True)
+    if report.unreachable is None:
+        for ticker, reason in sorted(report.failures.items()):
+            console.print(f"[bold red]fetch failed:[/] {ticker}: {reason}", soft_wrap=True)
     elapsed = time.perf_counter() - started
     console.print(
         f"[green]built[/] {report.out}: {report.summary()}, {report.pages} pages, "
@@ -115,39 +127,79 @@ def build(project: Path, source: str, out: Path | None, since, until, no_fetch: 
         soft_wrap=True,
     )
     if report.stale:
-        console.print(f"[yellow]stale inputs in the latest issue:[/] {', '.join(report.stale)}",
-                      soft_wrap=True)
-    if report.failures:
+        console.print(f"[yellow]stale inputs:[/] {', '.join(report.stale)}", soft_wrap=True)
+    if report.failures or report.stale:
         sys.exit(EXIT_STALE)
 
 
-@main.command()
-@click.pass_obj
-def fetch(project: Path) -> None:
-    """Fetch daily prices (data/prices) and ETF shares outstanding (data/shares) from Yahoo.
+def _fetch_line(result, config) -> str:
+    """The one line a build prints about its fetch (nothing when every ticker came)."""
+    if result.unreachable is not None:
+        return (f"[yellow]Yahoo unreachable[/] ({result.unreachable}), gave up after "
+                f"{result.seconds:.1f} s: building from {_rel(config.prices_dir, config)}/")
+    if result.deadline:
+        return (f"[yellow]fetch deadline reached[/] ({config.fetch_deadline_seconds:g} s): "
+                f"{len(result.failures)} tickers not fetched, building from what the store has")
+    if result.failures:
+        return (f"fetched {len(result.prices)} of {len(result.prices) + len(result.failures)} "
+                f"tickers in {result.seconds:.1f} s")
+    return f"fetched {len(result.prices)} tickers in {result.seconds:.1f} s"
 
-    Both stores are merged, never shortened. Example: riskon fetch
+
+def _rel(path: Path, config) -> str:
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+@main.command()
+@click.option("--source", default="yfinance", show_default=True, metavar="SOURCE",
+              help="yfinance (Yahoo), or csv:DIR to import a folder of price CSV files.")
+@click.pass_obj
+def fetch(project: Path, source: str) -> None:
+    """Fetch daily prices (data/prices) and ETF shares outstanding (data/shares) from Yahoo,
+    or import them from a folder of CSV files (--source csv:DIR).
+
+    Both stores are merged, never shortened; every row is validated first.
+    Example: riskon fetch --source csv:../shared/data/market
     """
     from generator.pipeline import project_lock
-    from generator.sources.yahoo import fetch_into_store, fetch_shares_notes
 
     console = _console()
     try:
         config = _config(project)
         with project_lock(config):
-            with console.status("fetching prices from Yahoo…"):
-                result = fetch_into_store(config)
-            with console.status("fetching shares outstanding from Yahoo…"):
-                share_notes = fetch_shares_notes(config)
+            if source == "yfinance":
+                from generator.sources.yahoo import fetch_all
+
+                with Reporter(console) as progress:
+                    result = fetch_all(config, progress=progress)
+                verb = "fetched"
+            else:
+                from generator.sources.load import import_into_store
+
+                result = import_into_store(config, source)
+                verb = f"imported from {source[4:]}:"
     except UserError as err:
         _fail(err)
         return
-    for w in [*result.warnings, *share_notes]:
+    for w in result.warnings:
         console.print(f"[yellow]warning:[/] {w}", soft_wrap=True)
-    for ticker, reason in sorted(result.failures.items()):
-        console.print(f"[bold red]fetch failed:[/] {ticker}: {reason}", soft_wrap=True)
-    ok = len(result.prices)
-    console.print(f"fetched {ok} of {ok + len(result.failures)} tickers into {config.prices_dir}")
+    where = _rel(config.prices_dir, config)
+    if result.unreachable is not None:
+        console.print(f"[bold red]Yahoo unreachable[/] ({result.unreachable}), gave up after "
+                      f"{result.seconds:.1f} s: nothing fetched, {where}/ unchanged",
+                      soft_wrap=True)
+    else:
+        for ticker, reason in sorted(result.failures.items()):
+            console.print(f"[bold red]fetch failed:[/] {ticker}: {reason}", soft_wrap=True)
+        ok = len(result.prices)
+        console.print(f"{verb} {ok} of {ok + len(result.failures)} tickers into {where}/"
+                      + (f" in {result.seconds:.1f} s" if result.seconds else ""),
+                      soft_wrap=True)
+    if not result.prices:
+        sys.exit(EXIT_DATA)
     if result.failures:
         sys.exit(EXIT_STALE)
 
@@ -249,54 +301,57 @@ def backfill(project: Path, source: str, since, force: bool) -> None:
 def serve(project: Path, source: str, port: int, since) -> None:
     """Preview the site on 127.0.0.1 with drafts, rebuilding and reloading on every change.
 
-    Example: riskon serve --source csv:../shared/data/market
+    Example: riskon serve  (or --source sample, --source csv:DIR)
     """
-    from generator.pipeline import run_build
     from generator.preview import serve as run_serve
 
     console = _console()
     try:
-        config = _config(project)
+        _config(project)
     except UserError as err:
         _fail(err)
         return
-    out = config.cache_dir / "preview"
-
-    def rebuild() -> str:
-        try:
-            cfg = _config(project)
-            run_build(cfg, source=source, out=out, since=since, fetch=False, drafts=True,
-                      freeze_weeks=False, recent=None if since else 26)
-            return ""
-        except UserError as err:
-            return "\n".join(err.lines())
-        except Exception as exc:  # keep previewing: show the crash in the page
-            return f"build crashed: {exc!r}"
-
-    run_serve(config, rebuild, out=out, port=port, log=lambda m: console.print(m, soft_wrap=True))
+    run_serve(project, source=source, port=port, since=since,
+              log=lambda m: console.print(m, soft_wrap=True, markup=False, highlight=False))
 
 
-class _progress:
-    """A rich progress bar fed by `progress(stage, done, total)` callbacks."""
+class Reporter:
+    """Progress of the stages, fed by `progress(stage, done, total, item)` callbacks.
+
+    On a terminal: a rich bar per stage (the ticker being fetched, then charts "n of N").
+    Elsewhere (CI logs): one plain line when a stage starts, and nothing per item.
+    """
 
     def __init__(self, console) -> None:
         self.console = console
+        self.live = console.is_terminal and not console.is_dumb_terminal
         self.bar = None
-        self.task = None
+        self.tasks: dict[str, Any] = {}
 
-    def __enter__(self):
+    def __enter__(self) -> Reporter:
         return self
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
+    def __call__(self, stage: str, done: int, total: int, item: str = "") -> None:
+        if not self.live:
+            if stage not in self.tasks:
+                self.tasks[stage] = None
+                self.console.print(f"{stage} ({total})", soft_wrap=True, highlight=False)
+            return
         if self.bar is None:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
                                 MofNCompleteColumn(), console=self.console, transient=True)
             self.bar.start()
-            self.task = self.bar.add_task(f"rendering {stage}", total=total)
-        self.bar.update(self.task, completed=done, total=total)
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bar.add_task(stage, total=total)
+        label = f"{stage} {item}" if item else stage
+        self.bar.update(self.tasks[stage], completed=done, total=total, description=label)
 
-    def __exit__(self, *exc) -> None:
+    def line(self, text: str) -> None:
+        """A line of its own, printed above the bar."""
+        self.console.print(text, soft_wrap=True, highlight=False)
+
+    def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()

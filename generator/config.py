@@ -73,6 +73,7 @@ class Config:
     history_start: dt.date = dt.date(1985, 1, 1)
     fetch_retries: int = 3
     fetch_backoff_seconds: float = 5.0
+    fetch_deadline_seconds: float = 240.0
     tickers: Tickers = field(default_factory=Tickers)
     alts: tuple[str, ...] = DEFAULT_ALTS
     flow_etfs: tuple[str, ...] = ("IWM", "IJR", "VB", "VTWO", "SCHA")
@@ -173,6 +174,7 @@ def parse_config(table: Any, *, root: Path, path: Path | None = None) -> Config:
     take("feed_size", lambda v: _int(v, 1, 1000), "must be an integer from 1 to 1000")
     take("fetch_retries", lambda v: _int(v, 0, 20), "must be an integer from 0 to 20")
     take("fetch_backoff_seconds", _nonneg, "must be a number >= 0")
+    take("fetch_deadline_seconds", _positive_seconds, "must be seconds, > 0 and <= 3600")
     take("alts", _alts, "must be a list of Yahoo crypto symbols (no stablecoins or wrapped tokens)")
     take("flow_etfs", _symbols, "must be a list of Yahoo symbols")
 
@@ -263,6 +265,11 @@ def _nonneg(v: Any) -> float | None:
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return None
     return float(v) if v >= 0 else None
+
+
+def _positive_seconds(v: Any) -> float | None:
+    value = _nonneg(v)
+    return value if value is not None and 0 < value <= 3600 else None
 
 
 def _symbol(v: Any) -> str | None:

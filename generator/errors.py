@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# Exit codes, documented in the README command reference.
+# Exit codes, the same for every command: the table in the README ("Exit codes") and
+# `riskon --help` say the same; the publish workflow branches on 0, 5 and 6.
 EXIT_OK = 0
 EXIT_FAILURE = 1  # unexpected crash (a bug): traceback shown
-EXIT_USAGE = 2  # bad command line (click's own code)
+EXIT_USAGE = 2  # bad command line (click's own code, and UserError)
 EXIT_CONFIG = 3  # invalid settings
 EXIT_CONTENT = 4  # invalid editor content
-EXIT_DATA = 5  # no usable market data
-EXIT_STALE = 6  # site built, but some inputs failed to fetch / are stale
+EXIT_DATA = 5  # no usable market data: nothing to build from, or a fetch that got nothing
+EXIT_STALE = 6  # done (site built / store updated), but some inputs failed to fetch or are stale
 
 
 class UserError(Exception):
-    """A problem the user can fix; shown as one line per problem, never a traceback."""
+    """A problem the user can fix; shown as one line per problem, never a traceback.
 
-    exit_code = EXIT_FAILURE
+    This base class is a problem with what was asked (an unknown --source, a bad --week, an
+    --out folder riskon did not make): the exit code of a bad command line.
+    """
+
+    exit_code = EXIT_USAGE
 
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message)

@@ -8,6 +8,12 @@ Rules:
 
 - A 0–100 score is cut, never rounded up, to one decimal (54.96 -> `54.9`), so the number
   shown is always in the band it belongs to (every band limit is a whole number).
+- A change is the difference of the two values *as shown* (`fmt_change`): 67.91 after
+  63.88 reads `67.9`, `+4.1` from `63.8`, so a shown value and its shown change always add
+  up (a change of the unrounded values, rounded on its own, would read `+4.0`).
+- A count goes with its noun in the singular or plural (`plural`): `1 trading day`.
+- A distance below a record reads in words, never as a signed zero or a double negative
+  (`fmt_below_record`): `at its record`, `31.8% below its record`.
 - Signed numbers use the minus sign U+2212, never a hyphen; a change that shows as zero is
   shown unsigned (`0.0`), never `+0.0` or `−0.0`.
 - Dates for people read `20 February 2026` (English month names, no locale).
@@ -109,6 +115,47 @@ def fmt_signed(x: Any, digits: int = 1) -> str:
     return _minus(f"{value:+,.{digits}f}")
 
 
+def change_of(now: Any, previous: Any, digits: int = 1) -> float:
+    """The change from `previous` to `now` as the two scores are shown (each cut to
+    `digits`): the shown previous value plus this change is the shown value. NaN if either
+    is missing."""
+    if missing(now) or missing(previous):
+        return math.nan
+    return round(cut(float(now), digits) - cut(float(previous), digits), digits)
+
+
+def fmt_change(now: Any, previous: Any, digits: int = 1) -> str:
+    """The signed change of a score from `previous` to `now`, the difference of the two
+    values as `fmt_score` shows them: (67.91, 63.88) -> `+4.1`; `n/a` if either is missing."""
+    return fmt_signed(change_of(now, previous, digits), digits)
+
+
+def fmt_points(change: Any, digits: int = 1) -> str:
+    """A change in words: `up 4.1 points`, `down 1.0 point`, `unchanged`; `n/a` if missing."""
+    if missing(change):
+        return NA
+    value = round(float(change), digits)
+    if value == 0:
+        return "unchanged"
+    size = abs(value)
+    unit = "point" if size == 1 else "points"
+    return f"{'up' if value > 0 else 'down'} {size:,.{digits}f} {unit}"
+
+
+def fmt_below_record(drawdown: Any, digits: int = 1) -> str:
+    """A drawdown (a fraction, 0 at a record) in words: `at its record` at zero,
+    `31.8% below its record`, `less than 0.1% below its record` for a gap too small to
+    show; `n/a` when missing."""
+    if missing(drawdown):
+        return NA
+    below = abs(float(drawdown)) * 100
+    if below == 0:
+        return "at its record"
+    if round(below, digits) == 0:
+        return f"less than {10.0 ** -digits:.{digits}f}% below its record"
+    return f"{below:,.{digits}f}% below its record"
+
+
 def fmt_corr(x: Any) -> str:
     """A correlation or other signed coefficient: `+0.39`, `−0.12`, `0.00`."""
     return fmt_signed(x, 2)
@@ -117,6 +164,27 @@ def fmt_corr(x: Any) -> str:
 def fmt_pp(x: Any) -> str:
     """A difference of two returns (fractions) in percentage points: `+12.3`, `−4.0`."""
     return NA if missing(x) else fmt_signed(float(x) * 100, 1)
+
+
+def fmt_p(p: Any) -> str:
+    """A p-value: `0.50`, `1.00`; below 0.1 cut (not rounded) to three decimals (`0.049`
+    for 0.0496, `0.053`), so a value under 0.05 never shows as `0.050`; `below 0.001`;
+    `n/a` when missing."""
+    if missing(p):
+        return NA
+    value = float(p)
+    if value < 0.001:
+        return "below 0.001"
+    return f"{cut(value, 3):.3f}" if value < 0.1 else f"{value:.2f}"
+
+
+def fmt_ordinal(n: Any) -> str:
+    """`1st`, `2nd`, `3rd`, `11th`, `71st` (a number rounded to a whole); `n/a` if missing."""
+    if missing(n):
+        return NA
+    k = int(round(float(n)))
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
 
 
 def fmt_usd(x: Any) -> str:
@@ -149,6 +217,40 @@ def fmt_date(d: Any) -> str:
     return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
 
 
+def fmt_latest(text: str, day: Any, as_of: Any) -> str:
+    """A chart's latest reading, `text` on `day`, the last point on or before `as_of`:
+    `latest 68.9 on 30 January 2026`, or when it is older than `as_of`, `last reading 100.0
+    on 26 September 2025, 18 weeks before 30 January 2026 (none since)`."""
+    day, as_of = _as_date(day), _as_date(as_of)
+    if as_of is None or day is None or day >= as_of:
+        return f"latest {text} on {fmt_date(day)}"
+    gap = (as_of - day).days
+    ago = plural(round(gap / 7), "week") if gap >= 7 else plural(gap, "day")
+    return f"last reading {text} on {fmt_date(day)}, {ago} before {fmt_date(as_of)} (none since)"
+
+
+def _as_date(d: Any) -> dt.date | None:
+    if missing(d):
+        return None
+    if isinstance(d, str):
+        return dt.date.fromisoformat(d[:10])
+    if isinstance(d, dt.datetime) or hasattr(d, "to_pydatetime"):
+        return d.date()
+    return d
+
+
 def plural(n: int, one: str, many: str | None = None) -> str:
     """`1 week`, `3 weeks` (`many` defaults to `one` + "s")."""
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def fmt_data_age(newest: dt.date, build_date: dt.date) -> str:
+    """`Prices last updated 20 February 2026, 286 days before this build (3 December 2026)`."""
+    days = (build_date - newest).days
+    return (f"Prices last updated {fmt_date(newest)}, {plural(days, 'day')} before this build "
+            f"({fmt_date(build_date)})")
+
+
+def fmt_input_age(ticker: str, last: dt.date | None) -> str:
+    """An input and its newest price for a build's log: `BTC-USD (last 2026-01-28)`."""
+    return f"{ticker} (last {last.isoformat() if last else 'never'})"

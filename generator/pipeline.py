@@ -3,7 +3,8 @@
 
     gather:  content -> prices (sources, store) -> signals and issues (frozen or computed,
              point in time) -> evidence -> charts and images
-    files:   site.issue_jobs + site.build_site -> {path: bytes}
+    files:   site.issue_jobs + site.build_site -> {path: bytes}, + the search index
+             (Pagefind over the issue pages)
     write:   writer.write_site -> new snapshots (data/issues) -> cache index -> stamp
 
 The cache wing (`generator.cache`) wraps the pure stages from here: a build with a cold
@@ -25,15 +26,19 @@ import pandas as pd
 
 from generator import clock, writer
 from generator.cache import keys, pages, renders, stages, workers
+from generator.cache.search import search_bundle
 from generator.cache.stamp import compute_stamp
 from generator.cache.store import Store
 from generator.charts import render as jobs
 from generator.config import Config
 from generator.content.notes import Note, load_issue_notes, load_pages
 from generator.errors import DataError, UserError
+from generator.format import fmt_data_age, fmt_input_age
+from generator.freshness import DataAge, compute_data_age
 from generator.prices import BarProblem
 from generator.signals import quality
 from generator.signals.core import archive_weeks, format_signals_csv
+from generator.signals.coverage import total_return_caveat, total_return_etfs
 from generator.signals.issues import Issue
 from generator.signals.weekly import (
     PUBLISHED_COLUMNS,
@@ -41,15 +46,20 @@ from generator.signals.weekly import (
     enriched_issues,
     needs_completion,
 )
+from generator.site import search
 from generator.site.inputs import IssueImages, SiteInputs
 from generator.site.pages import build_site, issue_jobs
 from generator.sources.load import (
+    YAHOO_LABEL,
     Loaded,
+    core_tickers,
     cut_prices,
     cut_shares,
     load_sample_source,
     read_inputs,
+    stale_by_clock,
 )
+from generator.sources.yahoo import FetchResult
 from generator.store.snapshots import (
     issue_from_snapshot,
     render_snapshot,
@@ -58,7 +68,7 @@ from generator.store.snapshots import (
 )
 from generator.writer import check_output_dir, write_site, write_stamp
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int, str], Any]  # (stage, done, total, current item)
 EVIDENCE_CHART_ASSETS = ("BTC-USD", "alt-basket")
 
 
@@ -79,6 +89,8 @@ class BuildReport:
     failures: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     stale: list[str] = field(default_factory=list)
+    unreachable: str | None = None  # what showed Yahoo could not be reached (the fetch gave up)
+    data_age: DataAge | None = None  # the prices' age by the build clock (None: sample)
 
     def summary(self) -> str:
         """One deterministic line: what the site holds."""
@@ -100,23 +112,28 @@ def load_notes_and_pages(
     return notes, pages
 
 
-def load_prices(config: Config, source: str, *, fetch: bool, store: Store | None) -> Loaded:
-    """Prices from `source` (for `yfinance`, fetched into the store first when `fetch`)."""
+def load_prices(config: Config, source: str, *, fetch: bool, store: Store | None,
+                progress: Progress | None = None,
+                on_fetched: Callable[[FetchResult], Any] | None = None) -> Loaded:
+    """Prices from `source` (for `yfinance`, fetched into the store first when `fetch`;
+    `on_fetched` hears how the fetch went before the build goes on)."""
     if source == "sample":
         return load_sample_source(config)
-    failures: dict[str, str] = {}
-    warnings: list[str] = []
+    fetched: FetchResult | None = None
     if source == "yfinance" and fetch:
-        from generator.sources.yahoo import fetch_into_store, fetch_shares_notes
+        from generator.sources import yahoo
 
-        result = fetch_into_store(config)
-        failures, warnings = dict(result.failures), list(result.warnings)
-        warnings.extend(fetch_shares_notes(config))
+        fetched = yahoo.fetch_all(config, progress=progress)
+        if on_fetched is not None:
+            on_fetched(fetched)
     inputs = read_inputs(source, config)
     assert inputs is not None
     prices, notes, shares, problems = stages.parsed_inputs(store, inputs)
-    return Loaded(prices, inputs.label, failures=failures, warnings=[*warnings, *notes],
-                  shares=shares, problems=tuple(BarProblem.from_plain(p) for p in problems))
+    return Loaded(prices, inputs.label,
+                  failures=dict(fetched.failures) if fetched else {},
+                  warnings=[*(fetched.warnings if fetched else []), *notes], shares=shares,
+                  unreachable=fetched.unreachable if fetched else None,
+                  problems=tuple(BarProblem.from_plain(p) for p in problems))
 
 
 def run_build(
@@ -134,6 +151,7 @@ def run_build(
     stamp_options: dict[str, object] | None = None,
     stamp: str | None = None,
     cache: bool = True,
+    on_fetched: Callable[[FetchResult], Any] | None = None,
 ) -> BuildReport:
     """Build the whole site from `source` into `out` (default `site/`), atomically.
 
@@ -148,7 +166,7 @@ def run_build(
         return _build_locked(config, out, source=source, since=since, until=until, fetch=fetch,
                              progress=progress, drafts=drafts, freeze_weeks=freeze_weeks,
                              recent=recent, stamp_options=stamp_options, stamp=stamp,
-                             cache=cache)
+                             cache=cache, on_fetched=on_fetched)
 
 
 def project_lock(config: Config) -> Any:
@@ -165,21 +183,26 @@ def _build_locked(config: Config, out: Path, *, source: str, since: dt.date | No
                   until: dt.date | None, fetch: bool, progress: Progress | None, drafts: bool,
                   freeze_weeks: bool, recent: int | None,
                   stamp_options: dict[str, object] | None, stamp: str | None,
-                  cache: bool) -> BuildReport:
+                  cache: bool, on_fetched: Callable[[FetchResult], Any] | None
+                  ) -> BuildReport:
     recovered = writer.recover(out)  # a build killed while writing `out`: repair it first
     with workers.warm(), keys.reuse_digests():
         store = open_store(config) if cache else None
         # Phase 1: gather (content first: a content error should not wait for a fetch).
         notes, pages_ = load_notes_and_pages(config, drafts=drafts)
-        loaded = load_prices(config, source, fetch=fetch, store=store)
+        loaded = load_prices(config, source, fetch=fetch, store=store, progress=progress,
+                             on_fetched=on_fetched)
         report = BuildReport(out=out, sample=loaded.sample, failures=dict(loaded.failures),
-                             warnings=[*([recovered] if recovered else []), *loaded.warnings])
+                             warnings=[*([recovered] if recovered else []), *loaded.warnings],
+                             unreachable=loaded.unreachable)
         inputs, snapshots = gather(
             config, loaded, notes, pages_, store=store, since=since, until=until,
             recent=recent, progress=progress, report=report,
             freeze_weeks=freeze_weeks and not loaded.sample)
         # Phase 2: the site as {path: bytes}.
         files = build_site(inputs, pages.memo_files(store, issue_jobs(inputs)))
+        # Site search: Pagefind over the issue pages, kept by their digests.
+        files.update(search_bundle(store, search.documents(files)))
         report.pages = sum(1 for p in files if p.endswith(".html"))
     # Phase 3: write the site; then the snapshots of the weeks it froze; then the cache.
     write_site(files, out)
@@ -213,9 +236,16 @@ def gather(
             + ": nothing to build "
             "(run `riskon fetch`, or use --source csv:DIR or --source sample)"
         )
+    data_age = None if loaded.sample else compute_data_age(config, prices, clock.today())
+    report.data_age = data_age
+    if data_age is not None and data_age.stale_inputs:
+        report.warnings.append(stale_inputs_line(data_age))
     problems = quality.problems_until(loaded.problems, until)
     weekly = quality.checked_weekly(stages.weekly(store, prices, config, shares), problems,
                                     config)
+    caveat = total_return_caveat(total_return_etfs(prices, config), config)
+    if caveat:  # said once per build, and on the methodology page
+        report.warnings.append(caveat)
     archive = archive_weeks(weekly.weeks, config)
     # Forward returns look ahead: the evidence uses every archive week and all the data.
     # It runs in a thread while this one goes on (numpy's sorts, most of it, free the GIL).
@@ -233,6 +263,9 @@ def gather(
             )
         issues, snapshots = _issues(config, loaded, weekly, shown, prices, store,
                                     freeze_weeks, problems)
+        track_done = thread.submit(stages.track_record, store,
+                                   _published(archive, issues, loaded, store, config), prices,
+                                   config)
         report.frozen = sum(i.frozen for i in issues)
         known = {i.week for i in issues}
         for week, note in notes.items():
@@ -255,8 +288,10 @@ def gather(
         batch["site card"] = jobs.site_card(config.title, config.description)
         rendered, missing = _render(store, batch, progress)
         evidence = evidence_done.result()
-    evidence_batch = {f"evidence {a}": jobs.evidence_chart(
-        evidence.table[evidence.table["asset"] == a], a) for a in EVIDENCE_CHART_ASSETS}
+        track = track_done.result()
+    evidence_batch = {f"evidence {a}": jobs.evidence_chart(evidence.chart_rows(a), a)
+                      for a in EVIDENCE_CHART_ASSETS}
+    evidence_batch["track record"] = jobs.track_chart(track.summary)
     evidence_rendered, evidence_missing = _render(store, evidence_batch, None)
     done = {**rendered(), **evidence_rendered()}
     workers.stop()  # nothing is rendered after this: the workers' memory goes back
@@ -267,8 +302,10 @@ def gather(
     table["as_of"] = table["as_of"].dt.strftime("%Y-%m-%d")
     report.weeks = len(issues)
     report.first_week, report.latest_week = issues[0].week, issues[-1].week
-    report.stale = [f"{s.ticker} (last {s.last_date.isoformat() if s.last_date else 'never'})"
-                    for s in issues[-1].stale]
+    behind = {s.ticker: s.last_date for s in issues[-1].stale}
+    if loaded.label == YAHOO_LABEL and until is None:  # the store: is it as new as the clock?
+        behind.update(stale_by_clock(prices, core_tickers(config), clock.today()))
+    report.stale = [f"{t} (last {d.isoformat() if d else 'never'})" for t, d in behind.items()]
     inputs = SiteInputs(
         config=config,
         issues=issues,
@@ -280,12 +317,40 @@ def gather(
         source_label=loaded.label,
         sample=loaded.sample,
         evidence=evidence,
-        evidence_charts=[_charts(done, {k: k})[k][0] for k in evidence_batch],
+        evidence_charts=[_charts(done, {k: k})[k][0] for k in evidence_batch
+                         if k != "track record"],
+        track=track,
+        track_chart=_charts(done, {"track record": "t"})["t"][0],
         images={i.week: IssueImages(done[f"card {i.week}"], done.get(f"score {i.week}"))
                 for i in issues},
         site_card=done["site card"],
+        caveats=(caveat,) if caveat else (),
+        data_age=data_age,
     )
     return inputs, snapshots
+
+
+def _published(archive: pd.DataFrame, issues: list[Issue], loaded: Loaded,
+               store: Store | None, config: Config) -> pd.DataFrame:
+    """Every archive week's score and band as its issue published them: a frozen snapshot's
+    where there is one (this build's issues included), else the week's computed numbers."""
+    published = archive[["week", "score", "band"]].copy()
+    frozen = {} if loaded.sample else stages.frozen_issues(store, config.issues_dir)
+    frozen.update({i.week: i for i in issues if i.frozen})
+    weeks = published["week"].astype(str)
+    for column, value in (("score", lambda i: i.score), ("band", lambda i: i.band)):
+        published[column] = [value(frozen[w]) if w in frozen else v
+                             for w, v in zip(weeks, published[column], strict=True)]
+    return published
+
+
+def stale_inputs_line(age: DataAge) -> str:
+    """Which inputs stop before the day they should have reached, by the build clock."""
+    head = (fmt_data_age(age.newest, age.build_date) if age.stale
+            else f"The site's prices are current ({age.newest.isoformat()})")
+    names = ", ".join(fmt_input_age(s.ticker, s.last_date) for s in age.stale_inputs)
+    return (f"{head}. Stale inputs by the build clock (equities should reach "
+            f"{age.expected.isoformat()}, crypto {age.expected_crypto.isoformat()}): {names}")
 
 
 def _render(store: Store | None, batch: dict[str, jobs.RenderJob], progress: Progress | None
@@ -293,7 +358,8 @@ def _render(store: Store | None, batch: dict[str, jobs.RenderJob], progress: Pro
     """The call giving the bytes of every job (through the store when there is one, else
     rendered here), and how many jobs are rendered."""
     if store is not None:
-        tick = (lambda done, total: progress("charts", done, total)) if progress else None
+        tick = (lambda done, total: progress("rendering charts", done, total, "")
+                ) if progress else None
         return renders.render_all(store, batch, progress=tick)
     done = {name: jobs.render(job) for name, job in batch.items()}
     return (lambda: done), len(done)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator.errors import ContentError, UserError
-from generator.format import fmt_date, fmt_pct, fmt_score, fmt_signed
+from generator.format import fmt_below_record, fmt_change, fmt_date, fmt_score
 from generator.signals.issues import Issue
 
 WEEK = re.compile(r"^(\d{4})-W(\d\d)$")
@@ -34,10 +34,10 @@ def starting_points(issue: Issue, sentences: Sequence[str] = ()) -> list[str]:
     lines = list(sentences)
     if not lines:
         lines.append(f"Risk-on score {fmt_score(issue.score)} ({issue.band or 'n/a'})"
-                     + (f", {fmt_signed(issue.score - issue.previous_score)} points on the week."
+                     + (f", {fmt_change(issue.score, issue.previous_score)} points on the week."
                         if issue.previous else "."))
-        lines.append(f"Russell 2000 {v['rut_close']:,.2f}, {fmt_pct(v['rut_drawdown'])} from its "
-                     f"record of {v['rut_record_level']:,.2f}"
+        lines.append(f"Russell 2000 {v['rut_close']:,.2f}, {fmt_below_record(v['rut_drawdown'])} "
+                     f"of {v['rut_record_level']:,.2f}"
                      + ("; a breakout week." if v["rut_breakout_week"] else "."))
     for c in issue.components:
         lines.append(f"{c.label}: score {fmt_score(c.score)}")
@@ -74,7 +74,9 @@ def write_scaffold(content_dir: Path, issue: Issue, text: str) -> Path:
     """Create `content/issues/<week>.md`; never overwrites an existing file."""
     path = content_dir / "issues" / f"{issue.week}.md"
     if path.exists():
-        raise ContentError(f"{path}: already exists; edit it instead")
+        raise ContentError(f"{path}: already exists for week {issue.week} (as of "
+                           f"{fmt_date(issue.as_of)}); edit it instead, or pick another week "
+                           "with --week YYYY-Www")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8", newline="\n") as f:
         f.write(text)

@@ -1,18 +1,14 @@
-"""`riskon new`, `check`, `backfill` and `serve` as an editor and an owner use them."""
+"""`riskon new`, `check` and `backfill` as an editor and an owner use them (`serve`:
+tests/test_preview.py)."""
 
 from __future__ import annotations
 
 import json
-import threading
-import time
-import urllib.request
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.config import load_config
-from generator.preview import serve
 
 
 def run(project: Path, *args: str):
@@ -82,44 +78,3 @@ def test_backfill_marks_snapshots_and_never_rewrites_without_force(project, csv_
 
 def test_backfill_refuses_the_sample(project):
     assert run(project, "backfill", "--source", "sample").exit_code != 0
-
-
-def test_serve_rebuilds_on_change_and_bumps_the_reload_version(project, tmp_path):
-    config = load_config(project)
-    out = tmp_path / "preview"
-    out.mkdir()
-    builds: list[float] = []
-
-    def rebuild() -> str:
-        (out / "index.html").write_text(f"<html><body>build {len(builds)}</body></html>")
-        builds.append(time.time())
-        return ""
-
-    stop = threading.Event()
-    logs: list[str] = []
-    thread = threading.Thread(
-        target=serve, args=(config, rebuild),
-        kwargs={"out": out, "port": 0, "log": logs.append, "interval": 0.05, "stop": stop},
-    )
-    thread.start()
-    try:
-        for _ in range(100):
-            if logs:
-                break
-            time.sleep(0.05)
-        url = logs[0].split()[2]
-        assert url.startswith("http://127.0.0.1:")
-        page = urllib.request.urlopen(url).read().decode()
-        assert "build 0" in page and "/__riskon/version" in page
-        assert urllib.request.urlopen(url + "__riskon/version").read() == b"1"
-        note = project / "content" / "issues" / "2026-W08.md"
-        note.write_text(note.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
-        for _ in range(100):
-            if len(builds) > 1:
-                break
-            time.sleep(0.05)
-        time.sleep(0.1)
-        assert urllib.request.urlopen(url + "__riskon/version").read() == b"2"
-    finally:
-        stop.set()
-        thread.join(5)

@@ -40,7 +40,7 @@ def test_failed_fetch_publishes_the_store_with_a_staleness_notice(store_project,
         calls.append(config)
         return FetchResult(prices={}, failures={"BTC-USD": "rate-limited by Yahoo (HTTP 429)"})
 
-    monkeypatch.setattr(generator.sources.yahoo, "fetch_into_store", failing_fetch)
+    monkeypatch.setattr(generator.sources.yahoo, "fetch_all", failing_fetch)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793750400")  # 2026-11-03
     result = run(store_project, "build", "--since", "2026-09-01")
     assert calls, "the default source fetches first"
@@ -48,7 +48,7 @@ def test_failed_fetch_publishes_the_store_with_a_staleness_notice(store_project,
     assert "BTC-USD" in result.output and "429" in result.output
     site = store_project / "site"
     home = site.joinpath("index.html").read_text(encoding="utf-8")
-    assert "Stale or missing inputs" in home and "BTC-USD" in home and "9 October 2026" in home
+    assert "Inputs without a price" in home and "BTC-USD" in home and "9 October 2026" in home
     latest = json.loads(site.joinpath("data", "latest.json").read_text())
     assert latest["stale_inputs"] == [{"ticker": "BTC-USD", "last_date": "2026-10-09"}]
     assert latest["components"]["btc_trend"]["score"] is None
@@ -81,7 +81,8 @@ def test_missing_input_file_gives_na_and_a_smaller_score(project, csv_dir, tmp_p
         if path.name != "HYG.csv":
             (partial / path.name).write_bytes(path.read_bytes())
     result = run(project, "build", "--source", f"csv:{partial}", "--since", "2026-10-01")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 6, result.output  # built, with an input missing: exit 6
+    assert "stale inputs: HYG (last never)" in result.output
     latest = json.loads((project / "site" / "data" / "latest.json").read_text())
     assert latest["components"]["credit_13w"]["score"] is None
     assert latest["score"] is not None

@@ -323,3 +323,65 @@ def test_fmt_date_of_a_missing_timestamp():
     import pandas as pd
 
     assert fmt_date(pd.NaT) == "n/a"
+
+
+# --- issue 15: a shown value and its shown change add up; words for records and counts ----
+
+
+@pytest.mark.parametrize(("now", "previous", "shown"), [
+    (67.9126, 63.8888, "+4.1"),  # 67.9 shown after 63.8: +4.1, not the +4.0 of the raw change
+    (68.9126, 77.6507, "\u22128.7"),
+    (57.0, 57.04, "0.0"),  # both show as 57.0: no sign
+    (54.96, 57.0, "\u22122.1"),
+    (50.0, math.nan, "n/a"),
+])
+def test_a_change_is_the_difference_of_the_shown_values(now, previous, shown):
+    from generator.format import change_of, fmt_change
+
+    assert fmt_change(now, previous) == shown
+    if shown != "n/a":
+        assert float(fmt_score(now)) == pytest.approx(
+            float(fmt_score(previous)) + change_of(now, previous))
+
+
+def test_changes_add_up_for_every_pair_of_scores_on_a_grid():
+    from generator.format import fmt_change
+
+    values = np.linspace(0, 100, 397)
+    for a in values[::7]:
+        for b in values[::11]:
+            shown = fmt_change(a, b).replace("\u2212", "-")
+            assert round(float(fmt_score(b)) + float(shown), 1) == float(fmt_score(a))
+
+
+def test_points_in_words_singular_and_plural():
+    from generator.format import fmt_points
+
+    assert fmt_points(4.1) == "up 4.1 points" and fmt_points(-1.0) == "down 1.0 point"
+    assert fmt_points(0.04) == "unchanged" and fmt_points(math.nan) == "n/a"
+    assert plural(1, "trading day") == "1 trading day"
+    assert plural(63, "trading day") == "63 trading days"
+
+
+@pytest.mark.parametrize(("drawdown", "words"), [
+    (0.0, "at its record"),
+    (-0.0, "at its record"),
+    (-0.318, "31.8% below its record"),
+    (-0.0004, "less than 0.1% below its record"),
+    (math.nan, "n/a"),
+])
+def test_distance_from_the_record_in_words(drawdown, words):
+    from generator.format import fmt_below_record
+
+    assert fmt_below_record(drawdown) == words
+
+
+def test_a_latest_reading_older_than_the_as_of_date_says_so():
+    from generator.format import fmt_latest
+
+    friday = dt.date(2026, 1, 30)
+    assert fmt_latest("68.9", friday, friday) == "latest 68.9 on 30 January 2026"
+    assert fmt_latest("100.0", dt.date(2025, 9, 26), pd.Timestamp(friday)) == (
+        "last reading 100.0 on 26 September 2025, 18 weeks before 30 January 2026 (none since)")
+    assert fmt_latest("1.0", dt.date(2026, 1, 28), friday) == (
+        "last reading 1.0 on 28 January 2026, 2 days before 30 January 2026 (none since)")

@@ -273,13 +273,72 @@ def test_test_workflow_runs_suite_and_checks_sample_site():
     assert "pull_request" in on
     assert on["push"]["branches"] == ["main"] and "paths" not in on["push"]
     text = "\n".join(step.get("run", "") for _, step in steps(doc))
-    assert 'pip install -e ".[test]"' in text
+    assert "pip install --require-hashes --no-deps -r requirements.lock" in text
     assert "python -m pytest" in text
     assert "riskon build --source sample --out site" in text
     assert "check_site.py site" in text
     for job in doc["jobs"].values():
         assert "permissions" not in job or "write" not in job["permissions"].values()
     assert "deploy-pages" not in (WORKFLOWS / "test.yml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
+def test_dependencies_come_from_the_hashed_lock_file(path):
+    """Every `pip install` installs the lock with hashes, or the project without its deps."""
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    assert "--hash=sha256:" in lock and "\nsetuptools==" in lock
+    for _, step in steps(load(path)):
+        for line in step.get("run", "").splitlines():
+            if "pip install" in line:
+                assert ("--require-hashes --no-deps -r requirements.lock" in line
+                        or "--no-deps --no-build-isolation" in line), line
+            if "setup-python" in str(step.get("uses", "")):
+                assert step["with"]["cache-dependency-path"] == "requirements.lock"
+
+
+def test_publish_fetches_once_and_builds_from_the_store():
+    doc = load(WORKFLOWS / "publish.yml")
+    commands = [line.strip() for _, s in steps(doc) for line in s.get("run", "").splitlines()]
+    assert sum(line.startswith("riskon fetch") for line in commands) == 1
+    builds = [line for line in commands if line.startswith("riskon build")]
+    assert builds and all("--no-fetch" in line for line in builds), builds
+    build_steps = doc["jobs"]["build"]["steps"]
+    order = [s.get("uses", "").split("@")[0] or s.get("run", "").split("\n")[0]
+             for s in build_steps]
+    cache = order.index("actions/cache")
+    fetch = next(i for i, s in enumerate(build_steps) if "riskon fetch" in s.get("run", ""))
+    assert cache < fetch  # the chart cache (and yfinance's) is restored before the fetch
+
+
+def test_annotations_follow_the_exit_codes():
+    """The fetch step knows 0, 5 and 6; the build step publishes on 0 and 6 only; the
+    report job fails the run on a fetch exit 5 or 6 and a build exit 6."""
+    from generator import errors
+
+    assert (errors.EXIT_DATA, errors.EXIT_STALE) == (5, 6)
+    doc = load(WORKFLOWS / "publish.yml")
+    fetch = next(s["run"] for _, s in steps(doc) if "riskon fetch" in s.get("run", ""))
+    build = next(s["run"] for _, s in steps(doc) if "riskon build" in s.get("run", ""))
+    report = doc["jobs"]["report"]["steps"][-1]["run"]
+    for code in ("0)", "5)", "6)", "*)"):
+        assert code in fetch, code
+    assert "0)" in build and "6)" in build and 'exit "$status"' in build
+    assert "5)" in report and "6)" in report and '"$BUILD_STATUS" = "6"' in report
+
+
+def test_actions_are_at_their_current_majors():
+    """Node 24 majors (STACK.md; actions/cache v4 is a Node 20 action)."""
+    majors = {"actions/checkout": 7, "actions/setup-python": 7, "actions/cache": 6,
+              "actions/upload-pages-artifact": 5, "actions/configure-pages": 6,
+              "actions/deploy-pages": 5}
+    for path in WORKFLOW_FILES:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            match = USES_LINE.match(line)
+            if match and "@" in match.group(1):
+                action = match.group(1).split("@")[0]
+                version = re.search(r"#\s*v(\d+)", match.group(2))
+                assert action in majors and version, f"{path.name}:{number}: {line}"
+                assert int(version.group(1)) == majors[action], f"{path.name}:{number}: {line}"
 
 
 # ---------------------------------------------------------------- site soundness check

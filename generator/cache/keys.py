@@ -30,7 +30,7 @@ from typing import Any
 PACKAGE = Path(__file__).resolve().parent.parent
 # Libraries whose version can change a byte of the site (numbers, charts, pages, feed).
 LIBRARIES = ("numpy", "pandas", "altair", "vl-convert-python", "jinja2", "markdown", "nh3",
-             "feedgen", "python-frontmatter", "pyyaml", "markupsafe")
+             "feedgen", "python-frontmatter", "pyyaml", "markupsafe", "pagefind-bin")
 DIGEST_SIZE = 20
 
 

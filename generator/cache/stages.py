@@ -16,6 +16,7 @@ import pandas as pd
 from generator.cache.store import Store, memo
 from generator.config import Config
 from generator.evidence.study import Evidence, compute_evidence
+from generator.evidence.track import TrackRecord, compute_track_record
 from generator.prices import Prices
 from generator.signals.issues import Issue
 from generator.signals.weekly import Weekly, compute_weekly
@@ -47,6 +48,13 @@ def evidence(store: Store | None, archive: pd.DataFrame, prices: Prices,
     """`compute_evidence`, kept by the archive rows, the prices and the settings."""
     return memo(store, "evidence", (archive, prices, settings(config)),
                 lambda: compute_evidence(archive, prices, config))
+
+
+def track_record(store: Store | None, published: pd.DataFrame, prices: Prices,
+                 config: Config) -> TrackRecord:
+    """`compute_track_record`, kept by the published scores, the prices and the settings."""
+    return memo(store, "track", (published, prices, settings(config)),
+                lambda: compute_track_record(published, prices, config))
 
 
 def frozen_issues(store: Store | None, issues_dir: Path) -> dict[str, Issue]:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from generator.charts.data import CONFIG, FONT, LINE, Parts
 from generator.charts.data import series as _series
-from generator.format import BANDS, band_of, fmt_date, fmt_score, fmt_signed
+from generator.format import BANDS, band_of, fmt_change, fmt_date, fmt_score
 
 if TYPE_CHECKING:
     import altair as alt
@@ -46,7 +46,7 @@ def card_text(site: str, week: str, as_of: dt.date, score: float, previous: floa
     ok = not math.isnan(score)
     change = ""
     if ok and not math.isnan(previous):
-        change = f"{fmt_signed(score - previous)} points on the week"
+        change = f"{fmt_change(score, previous)} points on the week"
     return CardText(site, f"Week {week} · as of {fmt_date(as_of)}", fmt_score(score),
                     band_of(score) if ok else "No score", change)
 

@@ -19,9 +19,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from generator.format import band_of, fmt_corr, fmt_date, fmt_score
+from generator.format import band_of, fmt_below_record, fmt_corr, fmt_date, fmt_latest, fmt_score
 
 WIDTH, HEIGHT = 640, 250  # whole SVG, axes and title included (autosize "fit")
+
+# The narrow variant of every chart, for phones: drawn 340 px wide and shown at about 1:1
+# (a 360 px phone gives a chart 300 CSS px, so 13 px text reads at 11.5 px). The browser
+# picks it below NARROW_MEDIA (<picture><source media>); the live view does the same.
+NARROW_WIDTH, NARROW_FONT = 340, 13
+NARROW_MEDIA = "(max-width: 600px)"
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 INK = "currentColor"  # text and rules take the page's text colour: readable on light and dark
@@ -36,7 +42,8 @@ CONFIG: dict = {
     "font": FONT,
     "aria": False,  # the root <svg> gets role="img" and one aria-label instead
     "autosize": {"type": "fit", "contains": "padding"},
-    "padding": {"left": 2, "right": 6, "top": 4, "bottom": 2},
+    # left: room for y labels drawn in the reader's font, wider than vl-convert measures
+    "padding": {"left": 6, "right": 6, "top": 4, "bottom": 2},
     "view": {"stroke": None},
     "title": {
         "anchor": "start",
@@ -62,12 +69,22 @@ CONFIG: dict = {
         "tickOpacity": 0.35,
         "labelPadding": 4,
     },
-    "axisX": {"grid": False, "tickSize": 4, "labelFlush": True},
+    "axisX": {"grid": False, "tickSize": 4, "labelFlush": True, "labelPadding": 6},
     "axisY": {"domain": False, "ticks": False},
     "line": {"color": LINE, "strokeWidth": 1.75, "invalid": "break-paths-show-domains"},
     "point": {"filled": True, "color": LINE, "size": 36, "opacity": 1},
     "rule": {"color": INK},
     "text": {"color": INK, "fontSize": 11},
+}
+
+NARROW_CONFIG: dict = {
+    **CONFIG,
+    "padding": {"left": 6, "right": 4, "top": 4, "bottom": 2},
+    "title": {**CONFIG["title"], "fontSize": 16, "subtitleFontSize": NARROW_FONT,
+              "subtitleLineHeight": NARROW_FONT + 3, "lineHeight": 19, "offset": 10,
+              "frame": "bounds"},  # from the left edge, not the plot's: all the width
+    "axis": {**CONFIG["axis"], "labelFontSize": NARROW_FONT, "labelLineHeight": NARROW_FONT + 2},
+    "text": {**CONFIG["text"], "fontSize": NARROW_FONT},
 }
 
 SCORE_TITLE = "Composite risk-on score"
@@ -91,14 +108,39 @@ class Chart:
     description: str
     svg: str
     vega: str = ""  # compact Vega spec for the live view (assets/charts.js); "" = static only
+    narrow_svg: str = ""  # the same chart laid out for phones (NARROW_WIDTH); "" = none
+    narrow_vega: str = ""  # its live view, for a page narrower than NARROW_MEDIA
 
     @property
     def size(self) -> tuple[int, int]:
         """Width and height of the static chart in CSS pixels (its viewBox)."""
-        m = _VIEWBOX.search(self.svg)
-        if m is None:
-            raise ValueError(f"chart {self.name}: SVG without a viewBox")
-        return round(float(m.group(1))), round(float(m.group(2)))
+        return _size(self.name, self.svg)
+
+    @property
+    def narrow_size(self) -> tuple[int, int]:
+        """Width and height of the narrow static chart in CSS pixels (its viewBox)."""
+        return _size(self.name, self.narrow_svg)
+
+    @property
+    def narrow_media(self) -> str:
+        """The media query under which a page shows the narrow variant."""
+        return NARROW_MEDIA
+
+    def file_name(self, narrow: bool = False) -> str:
+        """The name of the chart's SVG file beside a page (`site.chartfiles`)."""
+        return chart_file_name(self.name, narrow)
+
+
+def chart_file_name(name: str, narrow: bool = False) -> str:
+    """`chart-NAME.svg`, or `chart-NAME-narrow.svg` for the narrow variant."""
+    return f"chart-{name}{'-narrow' if narrow else ''}.svg"
+
+
+def _size(name: str, svg: str) -> tuple[int, int]:
+    m = _VIEWBOX.search(svg)
+    if m is None:
+        raise ValueError(f"chart {name}: SVG without a viewBox")
+    return round(float(m.group(1))), round(float(m.group(2)))
 
 
 @dataclass(frozen=True)
@@ -117,6 +159,20 @@ class Parts:
     @property
     def empty(self) -> bool:
         return self.shape[1] == "none"
+
+
+def wrap(text: str, width: float, font_size: float, *, bold: bool = False) -> list[str]:
+    """`text` in lines of at most `width` px in a sans-serif of `font_size` px, by a generous
+    estimate of its width (0.58 em a character, 0.64 em bold: DejaVu Sans, wider than most
+    phone fonts), so a line drawn in the reader's font still fits."""
+    per_line = max(8, int(width / (font_size * (0.64 if bold else 0.58))))
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [text]
 
 
 # --- data preparation -------------------------------------------------------------------
@@ -335,8 +391,8 @@ def describe_score(weeks: pd.DataFrame) -> str:
         return _missing("Composite score", weeks)
     d, v = last
     return (
-        f"Composite score over {_span(weeks)}; latest {fmt_score(v)} ({band_of(v)}) "
-        f"on {fmt_date(d)}."
+        f"Composite score over {_span(weeks)}; "
+        f"{fmt_latest(f'{fmt_score(v)} ({band_of(v)})', d, weeks.index[-1])}."
     )
 
 
@@ -346,15 +402,12 @@ def describe_rut(weeks: pd.DataFrame) -> str:
     if (last := latest(close)) is None:
         return _missing("Russell 2000 weekly close", weeks)
     d, v = last
-    text = f"Russell 2000 weekly close over {_span(weeks)}; latest {v:,.0f} on {fmt_date(d)}"
+    text = (f"Russell 2000 weekly close over {_span(weeks)}; "
+            f"{fmt_latest(f'{v:,.0f}', d, weeks.index[-1])}")
     record = series(weeks, "rut_record_level").get(d)
     if record is not None and math.isfinite(record) and record > 0:
         gap = v / record - 1
-        text += (
-            ", a record close"
-            if gap >= -0.00005
-            else f", {-gap:.1%} below its record of {record:,.0f}"
-        )
+        text += ", a record close" if gap >= 0 else f", {fmt_below_record(gap)} of {record:,.0f}"
     breakouts = weeks.index[flags(weeks, "rut_breakout_week").to_numpy()]
     if len(breakouts):
         plural = "s" if len(breakouts) > 1 else ""
@@ -376,8 +429,9 @@ def describe_relative_strength(weeks: pd.DataFrame) -> str:
     start = fmt_date(rs.first_valid_index())
     lead = "ahead of" if v >= 100 else "behind"
     return (
-        f"IWM/SPY total-return ratio rebased to 100 on {start}; latest {v:.1f} on "
-        f"{fmt_date(d)}: small caps {abs(v - 100):.1f}% {lead} large caps since then."
+        f"IWM/SPY total-return ratio rebased to 100 on {start}; "
+        f"{fmt_latest(f'{v:.1f}', d, weeks.index[-1])}: small caps {abs(v - 100):.1f}% "
+        f"{lead} large caps since then."
     )
 
 
@@ -388,7 +442,7 @@ def describe_correlation(weeks: pd.DataFrame) -> str:
     d, v = last
     return (
         f"90-day correlation of daily BTC and Russell 2000 returns over {_span(weeks)}; "
-        f"latest {fmt_corr(v)} on {fmt_date(d)}."
+        f"{fmt_latest(fmt_corr(v), d, weeks.index[-1])}."
     )
 
 
@@ -402,7 +456,7 @@ def describe_altseason(weeks: pd.DataFrame) -> str:
     )
     return (
         f"Altseason index (share of the alt basket beating BTC over 90 days) over "
-        f"{_span(weeks)}; latest {fmt_score(v)} on {fmt_date(d)}: {zone}."
+        f"{_span(weeks)}; {fmt_latest(fmt_score(v), d, weeks.index[-1])}: {zone}."
     )
 
 

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from generator.charts.data import ACCENT, CONFIG, INK, MID, WIDTH, Parts, json_number
+from generator.charts.data import ACCENT, CONFIG, INK, LINE, MID, WIDTH, Parts, json_number
 from generator.evidence.study import EVENT_FLAGS, HORIZONS
-from generator.evidence.text import ARTICLES, EVENT_NAMES, asset_name
+from generator.evidence.text import ARTICLES, EVENT_NAMES, asset_label, asset_name
+from generator.evidence.track import QUINTILES
 from generator.format import fmt_pct
 
 if TYPE_CHECKING:
@@ -28,9 +29,14 @@ def _title(asset: str, event: str) -> str:
     return f"{asset_name(asset)[:1].upper()}{asset_name(asset)[1:]} after {EVENT_NAMES[event][1]}"
 
 
+def _flag(event: str) -> str:
+    """The table column marking the events: `episode_start` for episodes (`any`)."""
+    return "episode_start" if event == "any" else EVENT_FLAGS[event]
+
+
 def _events(table: pd.DataFrame, asset: str, event: str) -> pd.DataFrame:
     """Event-week forward returns, spread a little sideways so equal values stay visible."""
-    rows = table[(table["asset"] == asset) & table[EVENT_FLAGS[event]].astype(bool)]
+    rows = table[(table["asset"] == asset) & table[_flag(event)].astype(bool)]
     pos = np.array([HORIZONS.index(h) for h in rows["horizon_weeks"]], dtype=float)
     jitter = (np.arange(len(rows)) * GOLDEN) % 1.0 - 0.5
     return pd.DataFrame({
@@ -49,7 +55,7 @@ def _boxes(table: pd.DataFrame, asset: str, event: str) -> pd.DataFrame:
         if at.empty:
             continue
         q = np.quantile(1 + at["forward_return"].to_numpy(dtype=float), [0.05, .25, .5, .75, .95])
-        hits = at[at[EVENT_FLAGS[event]].astype(bool)]
+        hits = at[at[_flag(event)].astype(bool)]
         med = 1 + float(np.median(hits["forward_return"])) if len(hits) else np.nan
         out.append({"x": i - 0.18, "lo": i - 0.3, "hi": i - 0.06, "ex_lo": i + 0.08,
                     "ex_hi": i + 0.32, "q05": q[0], "q25": q[1], "q50": q[2], "q75": q[3],
@@ -71,8 +77,10 @@ def forward_return_parts(table: pd.DataFrame, asset: str, event: str = "rut") ->
     texts = {
         "title": title,
         "sub1": "Return from each week's as-of date (log scale). Grey: all weeks, box 25–75%,",
-        "sub2": f"whiskers 5–95%, bar median. Orange: weeks with {ARTICLES[event]} "
-                f"{EVENT_NAMES[event][0]}, bar median.",
+        "sub2": ("whiskers 5–95%, bar median. Orange: each breakout episode's first week, "
+                 "bar median." if event == "any" else
+                 f"whiskers 5–95%, bar median. Orange: weeks with {ARTICLES[event]} "
+                 f"{EVENT_NAMES[event][0]}, bar median."),
     }
     data = {"boxes": _json_rows(boxes)}
     if len(events):
@@ -96,6 +104,8 @@ def layout(shape: tuple, texts: dict[str, str], live: bool = False,
 
     from generator.charts.layouts import _no_data
 
+    if shape[0] == "track":
+        return track_layout(shape, texts, numbers)
     if shape[1] == "none":
         return _no_data(texts["title"], "", texts["subtitle"], text=texts["what"])
     _, ticks, has_events = shape
@@ -145,7 +155,7 @@ def describe_forward_returns(table: pd.DataFrame, asset: str, event: str = "rut"
     parts = []
     for h in HORIZONS:
         at = rows[rows["horizon_weeks"] == h]
-        hits = at[at[EVENT_FLAGS[event]].astype(bool)]
+        hits = at[at[_flag(event)].astype(bool)]
         if at.empty:
             parts.append(f"{h} weeks: no complete window yet")
             continue
@@ -154,6 +164,100 @@ def describe_forward_returns(table: pd.DataFrame, asset: str, event: str = "rut"
             parts.append(f"{h} weeks: median {med_all} over {len(at)} weeks, no event yet")
         else:
             med_hit = fmt_pct(float(np.median(hits["forward_return"])))
-            parts.append(f"{h} weeks: median {med_hit} after {len(hits)} events, "
+            unit = "episodes" if event == "any" else "events"
+            parts.append(f"{h} weeks: median {med_hit} after {len(hits)} {unit}, "
                          f"{med_all} over all {len(at)} weeks")
     return f"{_title(asset, event)}, forward returns by horizon. " + "; ".join(parts) + "."
+
+
+# --- the score's track record ------------------------------------------------------------
+
+TRACK_HORIZON = 13
+TRACK_COLOURS = (LINE, ACCENT, MID)  # ^RUT, Bitcoin, the alt basket (in the record's order)
+
+
+def _track_label(asset: str) -> str:
+    return "Russell 2000" if asset.startswith("^") else asset_label(asset)
+
+
+def track_parts(summary: pd.DataFrame, horizon: int = TRACK_HORIZON) -> Parts:
+    """The track-record chart: per score quintile (and all weeks), each asset's median
+    forward return at `horizon` weeks."""
+    title = f"What followed each fifth of scores: median {horizon}-week return"
+    at = summary[(summary["horizon_weeks"] == horizon)
+                 & summary["grouping"].isin(["quintile", "all"])]
+    at = at[at["n"] > 0]
+    if at.empty:
+        return Parts(("track", "none"), {"title": title, "subtitle": " ",
+                                          "what": f"No data: no complete {horizon}-week window"})
+    groups = [*QUINTILES, "All weeks"]
+    assets = list(dict.fromkeys(summary["asset"]))
+    rows = [{"x": groups.index(r.group), "median": round(float(r.median), 4),
+             "asset": _track_label(r.asset)} for r in at.itertuples()]
+    lo = min(min(r["median"] for r in rows), 0.0)
+    hi = max(max(r["median"] for r in rows), 0.0)
+    pad = (hi - lo) * 0.08 or 0.05
+    texts = {
+        "title": title,
+        "sub1": "Weeks grouped by their published score: Q1 the lowest fifth, Q5 the highest.",
+        "sub2": f"Median return over the next {horizon} weeks; n and independent windows "
+                "in the table below.",
+    }
+    labels = tuple(_track_label(a) for a in assets)
+    return Parts(("track", labels), texts, {"points": rows},
+                 numbers={"ylo": lo - pad, "yhi": hi + pad})
+
+
+def describe_track(summary: pd.DataFrame, horizon: int = TRACK_HORIZON) -> str:
+    """Plain-text summary of the track-record chart."""
+    at = summary[(summary["horizon_weeks"] == horizon) & (summary["n"] > 0)]
+    parts = []
+    for asset in dict.fromkeys(summary["asset"]):
+        rows = at[(at["asset"] == asset) & at["grouping"].isin(["quintile", "all"])]
+        if rows.empty:
+            continue
+        cells = ", ".join(f"{r.group} {fmt_pct(float(r.median))}" for r in rows.itertuples())
+        parts.append(f"{_track_label(asset)}: {cells}")
+    if not parts:
+        return f"Median {horizon}-week return by score quintile: no complete window yet."
+    return (f"Median {horizon}-week return after weeks in each score quintile. "
+            + "; ".join(parts) + ".")
+
+
+def track_layout(shape: tuple, texts: dict[str, str],
+                 numbers: dict[str, float] | None = None) -> alt.TopLevelMixin:
+    """Points joined by lines: x the quintile (and all weeks), y the median forward return,
+    one colour per asset (dataset "points"; y range from the parameters `ylo`, `yhi`)."""
+    import altair as alt
+
+    from generator.charts.layouts import _no_data
+
+    if shape[1] == "none":
+        return _no_data(texts["title"], "", texts["subtitle"], text=texts["what"])
+    labels = list(shape[1])
+    numbers = numbers or {"ylo": -0.1, "yhi": 0.1}
+    ylo, yhi = (alt.param(name=k, value=numbers[k]) for k in ("ylo", "yhi"))
+    groups = [*QUINTILES, "All weeks"]
+    x = alt.X("x:Q", title=None, scale=alt.Scale(domain=[-0.4, len(groups) - 0.6], nice=False),
+              axis=alt.Axis(values=list(range(len(groups))), grid=False, ticks=False,
+                            labelExpr="[" + ",".join(f"'{g}'" for g in groups)
+                            + "][datum.value]"))
+    y = alt.Y("median:Q", title=None,
+              scale=alt.Scale(domain=[alt.ExprRef("ylo"), alt.ExprRef("yhi")], nice=False),
+              axis=alt.Axis(format="+.0%", grid=True, tickCount=5))
+    colour = alt.Color("asset:N", title=None,
+                       scale=alt.Scale(domain=labels, range=list(TRACK_COLOURS[:len(labels)])),
+                       legend=alt.Legend(orient="bottom", direction="horizontal"))
+    base = alt.Chart(alt.Data(name="points"))
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(strokeDash=[4, 3], opacity=0.5)
+    layers = [
+        zero.encode(y=alt.Y("y:Q", title=None, scale=alt.Scale(
+            domain=[alt.ExprRef("ylo"), alt.ExprRef("yhi")], nice=False),
+            axis=alt.Axis(format="+.0%", grid=True, tickCount=5))),
+        base.transform_filter("datum.x < 5").mark_line(strokeWidth=2).encode(
+            x=x, y=y, color=colour),
+        base.mark_point(filled=True, size=60, opacity=1).encode(x=x, y=y, color=colour),
+    ]
+    return alt.layer(*layers).add_params(ylo, yhi).properties(
+        title=alt.Title(texts["title"], subtitle=[texts["sub1"], texts["sub2"]]), width=WIDTH,
+        height=HEIGHT, config=CONFIG, padding={"left": 10, "right": 6, "top": 4, "bottom": 2})

@@ -20,9 +20,13 @@ from generator.charts.data import (
     HEIGHT,
     LINE,
     MID,
+    NARROW_CONFIG,
+    NARROW_FONT,
+    NARROW_WIDTH,
     ON,
     WIDTH,
     Parts,
+    wrap,
 )
 from generator.format import BANDS
 
@@ -30,22 +34,38 @@ from generator.format import BANDS
 
 MAIN, LATEST, BREAKOUTS = (alt.Data(name=n) for n in ("main", "latest", "breakouts"))
 
-_LABEL = (
-    "utcmonth(datum.value) === 0 && utcdate(datum.value) === 1"
-    " ? utcFormat(datum.value, '%Y')"
-    " : utcdate(datum.value) === 1 ? utcFormat(datum.value, '%b')"
-    " : utcFormat(datum.value, '%-d %b')"
-)
+# A narrow chart has about half the room: its time axis ticks half as often (or less).
+NARROW_TICKS = {("week", 2): ("month", 1), ("month", 1): ("month", 3), ("month", 3): ("month", 6),
+                ("year", 1): ("year", 2), ("year", 2): ("year", 5)}
 
 
-def _x(ticks: tuple[str, int]) -> alt.X:
+def time_label(interval: str, step: int) -> str:
+    """A time axis' label expression that carries the year where it changes.
+
+    Yearly ticks read "2024"; finer ticks read "Apr" (or "5 Oct"), with the year on a second
+    line under the first tick and under the first tick of every year ("Jan" over "2025").
+    """
+    if interval == "year":
+        return "utcFormat(datum.value, '%Y')"
+    if interval == "month":
+        fmt, new_year = "%b", f"utcmonth(datum.value) < {step}"
+    else:
+        fmt = "%-d %b"
+        new_year = f"utcmonth(datum.value) === 0 && utcdate(datum.value) <= {7 * step}"
+    return (f"datum.index === 0 || {new_year}"
+            f" ? [utcFormat(datum.value, '{fmt}'), utcFormat(datum.value, '%Y')]"
+            f" : utcFormat(datum.value, '{fmt}')")
+
+
+def _x(ticks: tuple[str, int], narrow: bool = False) -> alt.X:
     """Time axis in UTC (so no local-time shift) with ticks and labels fitted to the span."""
-    interval, step = ticks
+    interval, step = NARROW_TICKS.get(ticks, ticks) if narrow else ticks
     return alt.X(
         "date:T",
         scale=alt.Scale(type="utc"),
-        axis=alt.Axis(tickCount={"interval": interval, "step": step}, labelExpr=_LABEL,
-                      labelOverlap=True),
+        axis=alt.Axis(tickCount={"interval": interval, "step": step},
+                      labelExpr=time_label(interval, step), labelOverlap=True,
+                      labelBaseline="top"),
     )
 
 
@@ -88,23 +108,35 @@ def _hover(y: alt.Y, *tips: alt.Tooltip) -> alt.LayerChart:
 # HEIGHT in all); the live view fits the whole chart to its column ("fit").
 # Plot widths leave room for each chart's usual y labels ("2,500", "+0.5", "100").
 PLOT_WIDTH, PLOT_HEIGHT = {"rut": 571, "correlation": 577}, 176
+# The narrow variant (static and live) is NARROW_WIDTH wide in all ("fit-x") around a plot of
+# fixed height ("pad" in y: a subtitle of three lines does not squeeze the plot).
+NARROW_PLOT_HEIGHT = 200
+SMALL, NARROW_SMALL = 11, NARROW_FONT  # in-plot labels (bands, zones)
 
 
-def _size(live: bool, name: str = "") -> dict:
+def _small(narrow: bool) -> float:
+    return NARROW_SMALL if narrow else SMALL
+
+
+def _size(live: bool, name: str = "", narrow: bool = False) -> dict:
+    if narrow:  # right: room for the latest value's label, as in the wide static SVG
+        return {"width": NARROW_WIDTH, "height": NARROW_PLOT_HEIGHT,
+                "padding": {"left": 6, "right": 14, "top": 4, "bottom": 2},
+                "autosize": alt.AutoSizeParams(type="fit-x", contains="padding")}
     if live:
         return {"width": WIDTH, "height": HEIGHT}
     # Right padding: room for the latest value's label drawn in the page's font, which can
     # be wider than vl-convert's measurement of it.
-    return {"width": PLOT_WIDTH.get(name, 580) - 10, "height": PLOT_HEIGHT,
-            "padding": {"left": 2, "right": 16, "top": 4, "bottom": 2},
+    return {"width": PLOT_WIDTH.get(name, 580) - 14, "height": PLOT_HEIGHT,
+            "padding": {"left": 6, "right": 16, "top": 4, "bottom": 2},
             "autosize": alt.AutoSizeParams(type="pad", contains="padding")}
 
 
-def _finish(layers: list, texts: dict[str, str], live: bool, name: str = ""
-            ) -> alt.LayerChart:
+def _finish(layers: list, texts: dict[str, str], live: bool, name: str = "",
+            narrow: bool = False) -> alt.LayerChart:
     return alt.layer(*layers).properties(
-        title=alt.Title(texts["title"], subtitle=texts["subtitle"]), config=CONFIG,
-        **_size(live, name),
+        title=alt.Title(texts["title"], subtitle=texts["subtitle"]),
+        config=NARROW_CONFIG if narrow else CONFIG, **_size(live, name, narrow),
     )
 
 
@@ -122,25 +154,34 @@ def no_data_text(what: str) -> str:
 
 
 def _no_data(title: str, what: str, subtitle: str = " ", live: bool = True, *,
-             text: str | None = None) -> alt.Chart:
+             text: str | None = None, narrow: bool = False) -> alt.Chart:
     """A chart that says plainly that the input is missing (`text`, or made from `what`)."""
+    words = text or no_data_text(what)
+    lines: str | list[str] = wrap(words, NARROW_WIDTH - 20, 13) if narrow else words
     return (
-        alt.Chart(pd.DataFrame({"text": [text or no_data_text(what)]}))
+        alt.Chart(pd.DataFrame({"text": [lines]}))
         .mark_text(fontSize=13, opacity=0.75)
         .encode(
             text="text:N", x=alt.value(alt.expr("width / 2")), y=alt.value(alt.expr("height / 2"))
         )
-        .properties(title=alt.Title(title, subtitle=subtitle), config=CONFIG, **_size(live))
+        .properties(title=alt.Title(title, subtitle=subtitle),
+                    config=NARROW_CONFIG if narrow else CONFIG, **_size(live, narrow=narrow))
     )
 
 
 # --- the layouts ---------------------------------------------------------------------
 
 
-def _score(shape: tuple, texts: dict[str, str], live: bool) -> alt.LayerChart:
+def _score(shape: tuple, texts: dict[str, str], live: bool, narrow: bool = False
+           ) -> alt.LayerChart:
     scale = alt.Scale(domain=[0, 100], nice=False)
     # Layers merge their axes: give every layer the same one or the band layer's wins.
-    axis = _value_axis([0, 25, 45, 55, 75, 100], grid=False, labelOverlap=False)
+    # 45 and 55, the neutral band's edges, are close: 55 sits on its line, 45 hangs under
+    # its own, so the two never touch however short the plot.
+    axis = _value_axis([0, 25, 45, 55, 75, 100], grid=False, labelOverlap=False,
+                       labelBaseline=alt.ExprRef(
+                           "datum.value === 55 ? 'bottom' : datum.value === 45 ? 'top'"
+                           " : 'middle'"))
     y = alt.Y("score:Q", scale=scale, axis=axis)
     bands = pd.DataFrame(
         [
@@ -156,21 +197,22 @@ def _score(shape: tuple, texts: dict[str, str], live: bool) -> alt.LayerChart:
             color=alt.Color("fill:N", scale=None),
             opacity=alt.Opacity("op:Q", scale=None),
         ),
-        band_base.mark_text(align="left", dx=4, fontSize=10, opacity=0.7).encode(
+        band_base.mark_text(align="left", dx=4, fontSize=_small(narrow), opacity=0.7).encode(
             x=alt.value(0), y="mid:Q", text="name:N"
         ),
-        alt.Chart(MAIN).mark_line(clip=True).encode(x=_x(shape[1]), y=y),
+        alt.Chart(MAIN).mark_line(clip=True).encode(x=_x(shape[1], narrow), y=y),
         _latest_marker(y),
     ]
     if live:
         layers.append(_hover(y, alt.Tooltip("score:Q", title="Score", format=".1f")))
-    return _finish(layers, texts, live)
+    return _finish(layers, texts, live, narrow=narrow)
 
 
-def _rut(shape: tuple, texts: dict[str, str], live: bool) -> alt.LayerChart:
+def _rut(shape: tuple, texts: dict[str, str], live: bool, narrow: bool = False
+         ) -> alt.LayerChart:
     _, ticks, has_record, has_breakout = shape
     y = alt.Y("close:Q", scale=alt.Scale(zero=False), axis=alt.Axis(format=",.0f"))
-    x = _x(ticks)
+    x = _x(ticks, narrow)
     layers = []
     if has_record:
         layers.append(
@@ -189,24 +231,26 @@ def _rut(shape: tuple, texts: dict[str, str], live: bool) -> alt.LayerChart:
     if live:
         layers.append(_hover(y, alt.Tooltip("close:Q", title="Close", format=",.0f"),
                              alt.Tooltip("record:Q", title="Record close", format=",.0f")))
-    return _finish(layers, texts, live, "rut")
+    return _finish(layers, texts, live, "rut", narrow)
 
 
-def _relative_strength(shape: tuple, texts: dict[str, str], live: bool) -> alt.LayerChart:
+def _relative_strength(shape: tuple, texts: dict[str, str], live: bool, narrow: bool = False
+                       ) -> alt.LayerChart:
     y = alt.Y("rs:Q", scale=alt.Scale(zero=False))  # default ticks pick enough decimals
     layers = [
         alt.Chart(pd.DataFrame({"y": [100]}))
         .mark_rule(opacity=0.45, strokeDash=[2, 2])
         .encode(y="y:Q"),
-        alt.Chart(MAIN).mark_line().encode(x=_x(shape[1]), y=y),
+        alt.Chart(MAIN).mark_line().encode(x=_x(shape[1], narrow), y=y),
         _latest_marker(y),
     ]
     if live:
         layers.append(_hover(y, alt.Tooltip("rs:Q", title="IWM/SPY (rebased)", format=".1f")))
-    return _finish(layers, texts, live)
+    return _finish(layers, texts, live, narrow=narrow)
 
 
-def _correlation(shape: tuple, texts: dict[str, str], live: bool) -> alt.LayerChart:
+def _correlation(shape: tuple, texts: dict[str, str], live: bool, narrow: bool = False
+                 ) -> alt.LayerChart:
     y = alt.Y(
         "corr:Q",
         scale=alt.Scale(domain=[-1, 1], nice=False),
@@ -217,15 +261,16 @@ def _correlation(shape: tuple, texts: dict[str, str], live: bool) -> alt.LayerCh
     )
     layers = [
         alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(opacity=0.45).encode(y="y:Q"),
-        alt.Chart(MAIN).mark_line(clip=True).encode(x=_x(shape[1]), y=y),
+        alt.Chart(MAIN).mark_line(clip=True).encode(x=_x(shape[1], narrow), y=y),
         _latest_marker(y),
     ]
     if live:
         layers.append(_hover(y, alt.Tooltip("corr:Q", title="Correlation", format="+.2f")))
-    return _finish(layers, texts, live, "correlation")
+    return _finish(layers, texts, live, "correlation", narrow)
 
 
-def _altseason(shape: tuple, texts: dict[str, str], live: bool) -> alt.LayerChart:
+def _altseason(shape: tuple, texts: dict[str, str], live: bool, narrow: bool = False
+               ) -> alt.LayerChart:
     scale = alt.Scale(domain=[0, 100], nice=False)
     axis = _value_axis([0, 25, 50, 75, 100])
     y = alt.Y("alt:Q", scale=scale, axis=axis)
@@ -248,19 +293,20 @@ def _altseason(shape: tuple, texts: dict[str, str], live: bool) -> alt.LayerChar
         zbase.mark_rule(strokeDash=[4, 3], opacity=0.5).encode(y="at:Q"),
         *(
             zbase.transform_filter(alt.datum.at == at)
-            .mark_text(align="left", baseline=baseline, dx=4, dy=dy, fontSize=10, opacity=0.75)
+            .mark_text(align="left", baseline=baseline, dx=4, dy=dy, fontSize=_small(narrow),
+                       opacity=0.75)
             .encode(x=alt.value(0), y="at:Q", text="name:N")
             for at, baseline, dy in ((75, "bottom", -3), (25, "top", 3))
         ),
-        alt.Chart(MAIN).mark_line(clip=True).encode(x=_x(shape[1]), y=y),
+        alt.Chart(MAIN).mark_line(clip=True).encode(x=_x(shape[1], narrow), y=y),
         _latest_marker(y),
     ]
     if live:
         layers.append(_hover(y, alt.Tooltip("alt:Q", title="Altseason index", format=".1f")))
-    return _finish(layers, texts, live)
+    return _finish(layers, texts, live, narrow=narrow)
 
 
-LAYOUTS: dict[str, Callable[[tuple, dict[str, str], bool], alt.TopLevelMixin]] = {
+LAYOUTS: dict[str, Callable[..., alt.TopLevelMixin]] = {  # (shape, texts, live, narrow)
     "score": _score,
     "rut": _rut,
     "relative_strength": _relative_strength,
@@ -269,15 +315,21 @@ LAYOUTS: dict[str, Callable[[tuple, dict[str, str], bool], alt.TopLevelMixin]] =
 }
 
 
-def layout(shape: tuple, texts: dict[str, str], live: bool) -> alt.TopLevelMixin:
-    """The chart of `shape` with `texts`, reading its rows from named datasets."""
+def layout(shape: tuple, texts: dict[str, str], live: bool, narrow: bool = False
+           ) -> alt.TopLevelMixin:
+    """The chart of `shape` with `texts`, reading its rows from named datasets; `narrow`: the
+    variant for phones (NARROW_WIDTH wide, larger text, fewer time ticks)."""
     name = shape[0]
     if shape[1] == "none":
-        return _no_data(texts["title"], NO_DATA[name], texts["subtitle"], live)
-    return LAYOUTS[name](shape, texts, live)
+        return _no_data(texts["title"], NO_DATA[name], texts["subtitle"], live, narrow=narrow)
+    return LAYOUTS[name](shape, texts, live, narrow)
 
 
-def with_data(parts: Parts, *, interactive: bool = False) -> alt.TopLevelMixin:
+def with_data(parts: Parts, *, interactive: bool = False, narrow: bool = False
+              ) -> alt.TopLevelMixin:
     """The whole Altair chart of `parts`: its layout with its words and rows."""
-    chart = layout(parts.shape, parts.texts, interactive)
+    from generator.charts.vega import narrow_texts
+
+    texts = narrow_texts(parts.texts) if narrow else parts.texts
+    chart = layout(parts.shape, texts, interactive, narrow)  # type: ignore[arg-type]
     return chart.properties(datasets=parts.data) if parts.data else chart

@@ -21,10 +21,10 @@ from generator.charts import vega
 from generator.charts.data import CHART_DATA, ISSUE_CHARTS, Chart, prepare
 
 # Estimated seconds of work per job on this kind of machine: the render-pool policy's input.
-COST = {"issue": 0.25, "archive": 0.1, "evidence": 0.1, "card": 0.45, "score": 0.35,
-        "site": 0.3}
-SUFFIX = {"issue": ".json", "archive": ".json", "evidence": ".json", "card": ".png",
-          "score": ".png", "site": ".png"}
+COST = {"issue": 0.25, "archive": 0.1, "evidence": 0.1, "track": 0.1, "card": 0.45,
+        "score": 0.35, "site": 0.3}
+SUFFIX = {"issue": ".json", "archive": ".json", "evidence": ".json", "track": ".json",
+          "card": ".png", "score": ".png", "site": ".png"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,11 @@ def evidence_chart(rows: pd.DataFrame, asset: str) -> RenderJob:
     return RenderJob("evidence", (rows.reset_index(drop=True), asset))
 
 
+def track_chart(summary: pd.DataFrame) -> RenderJob:
+    """The evidence page's track-record chart (the track record's summary rows)."""
+    return RenderJob("track", (summary.reset_index(drop=True),))
+
+
 def card(site: str, week: str, as_of: dt.date, score: float, previous: float,
          window: pd.DataFrame) -> RenderJob:
     """An issue's 1200×630 sharing card (it draws the `score` column of `window`)."""
@@ -86,6 +91,9 @@ def render(job: RenderJob, layouts: vega.Layouts = vega.in_memory) -> bytes:
     if job.kind == "evidence":
         rows, asset = job.args
         return dump_charts([render_evidence(rows, asset, layouts)])
+    if job.kind == "track":
+        (summary,) = job.args
+        return dump_charts([render_track(summary, layouts)])
     from generator.charts import cards
 
     if job.kind == "card":
@@ -106,26 +114,46 @@ def render(job: RenderJob, layouts: vega.Layouts = vega.in_memory) -> bytes:
 
 def render_chart(name: str, window: pd.DataFrame, *, title: str | None = None,
                  layouts: vega.Layouts = vega.in_memory) -> Chart:
-    """Chart `name` of the weekly rows `window`: static SVG and live Vega."""
+    """Chart `name` of the weekly rows `window`: static SVG and live Vega, wide and narrow."""
     parts = prepare(name, window, title)
     description = CHART_DATA[name].describe(window)
-    static = vega.vega_spec(parts, live=False, layouts=layouts)
-    svg = vega.static_svg(static, prefix=f"c-{name.replace('_', '-')}", description=description)
-    live = vega.vega_spec(parts, live=True, layouts=layouts)
-    return Chart(name, parts.texts["title"], description, svg, vega.vega_json(live))
+    prefix = f"c-{name.replace('_', '-')}"
+    svg, narrow_svg = (
+        vega.static_svg(vega.vega_spec(parts, live=False, layouts=layouts, narrow=narrow),
+                        prefix=prefix + ("-n" if narrow else ""), description=description)
+        for narrow in (False, True))
+    live, narrow_live = (
+        vega.vega_json(vega.vega_spec(parts, live=True, layouts=layouts, narrow=narrow))
+        for narrow in (False, True))
+    return Chart(name, parts.texts["title"], description, svg, live, narrow_svg, narrow_live)
 
 
 def render_evidence(rows: pd.DataFrame, asset: str,
                     layouts: vega.Layouts = vega.in_memory) -> Chart:
-    """The evidence chart of one asset (static only)."""
+    """The evidence chart of one asset (static only), wide and narrow."""
     from generator.charts import evidence
 
-    parts = evidence.forward_return_parts(rows, asset)
-    description = evidence.describe_forward_returns(rows, asset)
+    event = "any" if "episode_start" in rows else "rut"  # episodes when the rows mark them
+    parts = evidence.forward_return_parts(rows, asset, event)
+    description = evidence.describe_forward_returns(rows, asset, event)
     name = f"evidence-{asset.lower().replace('-usd', '')}"
+    svg, narrow_svg = (
+        vega.static_svg(vega.vega_spec(parts, live=False, kind="evidence", layouts=layouts,
+                                       narrow=narrow),
+                        prefix=f"c-{name}" + ("-n" if narrow else ""), description=description)
+        for narrow in (False, True))
+    return Chart(name, parts.texts["title"], description, svg, narrow_svg=narrow_svg)
+
+
+def render_track(summary: pd.DataFrame, layouts: vega.Layouts = vega.in_memory) -> Chart:
+    """The track-record chart (static only)."""
+    from generator.charts import evidence
+
+    parts = evidence.track_parts(summary)
+    description = evidence.describe_track(summary)
     spec = vega.vega_spec(parts, live=False, kind="evidence", layouts=layouts)
-    svg = vega.static_svg(spec, prefix=f"c-{name}", description=description)
-    return Chart(name, parts.texts["title"], description, svg)
+    svg = vega.static_svg(spec, prefix="c-track-record", description=description)
+    return Chart("track-record", parts.texts["title"], description, svg)
 
 
 def dump_charts(charts: list[Chart]) -> bytes:

@@ -19,14 +19,19 @@ import json
 import re
 from collections.abc import Callable
 
-from generator.charts.data import Parts
+from generator.charts.data import NARROW_CONFIG, NARROW_WIDTH, Parts, wrap
 
 RENDER_OPTIONS: dict = {
     "allowed_base_urls": [], "format_locale": "en-US", "time_format_locale": "en-US",
 }
 _MARK = "@@riskon:"  # placeholder words look like "@@riskon:title@@"
 
+NARROW = ":narrow"  # a layout kind ending so is the chart's narrow variant ("chart:narrow")
+NARROW_PLOT_HEIGHT = {"evidence": 230}  # for layouts narrowed here (`narrowed`)
+NARROW_TEXT_WIDTH = NARROW_WIDTH - 40  # titles wrap to fit a live view 300 px wide
+
 Layout = str  # compiled Vega spec as JSON text, with placeholders
+Texts = dict[str, "str | list[str]"]  # a list: lines of a title or subtitle
 # (kind, shape, text keys, dataset names, live) -> the compiled layout
 Layouts = Callable[[str, tuple, tuple[str, ...], tuple[str, ...], bool], Layout]
 
@@ -46,19 +51,71 @@ def compile_vegalite(spec: dict) -> dict:
 
 def layout_spec(kind: str, shape: tuple, texts: dict[str, str], live: bool,
                 data: dict[str, list]) -> dict:
-    """The Vega-Lite spec of a layout (imports Altair): "chart", "evidence", "card", "site"."""
-    if kind == "chart":
+    """The Vega-Lite spec of a layout (imports Altair): "chart", "evidence", "card", "site",
+    and the narrow variants "chart:narrow" and "evidence:narrow"."""
+    base, narrow = kind.removesuffix(NARROW), kind.endswith(NARROW)
+    if base == "chart":
         from generator.charts.layouts import layout
-    elif kind == "evidence":
-        from generator.charts.evidence import layout
-    elif kind == "card":
-        from generator.charts.cards import card_layout as layout
+
+        spec = layout(shape, texts, live, narrow).to_dict(validate=True)
     else:
-        from generator.charts.cards import site_card_layout as layout
-    spec = layout(shape, texts, live).to_dict(validate=True)
+        if base == "evidence":
+            from generator.charts.evidence import layout
+        elif base == "card":
+            from generator.charts.cards import card_layout as layout
+        else:
+            from generator.charts.cards import site_card_layout as layout
+        spec = layout(shape, texts, live).to_dict(validate=True)
+        if narrow:
+            spec = narrowed(spec, NARROW_PLOT_HEIGHT[base])
     if data:
         spec.setdefault("datasets", {}).update(data)
     return spec
+
+
+def narrowed(spec: dict, plot_height: int) -> dict:
+    """A layout drawn for a wide column, made narrow: NARROW_WIDTH wide ("fit-x") around a
+    plot `plot_height` high, the narrow text sizes, its title and subtitle as the lines of
+    the placeholders "title" and "subtitle" (`narrow_texts`), and x labels with spaces in
+    them ("13 weeks") on two lines."""
+    spec = {**spec, "width": NARROW_WIDTH, "height": plot_height,
+            "autosize": {"type": "fit-x", "contains": "padding"}}
+    config = dict(spec.get("config", {}))
+    for key in ("title", "axis", "text"):
+        config[key] = {**config.get(key, {}), **NARROW_CONFIG[key]}
+    config.pop("autosize", None)
+    spec["config"] = config
+    title = spec.get("title", {})
+    title = title if isinstance(title, dict) else {"text": title}
+    spec["title"] = {**title, "text": placeholder("title"), "subtitle": placeholder("subtitle")}
+    return _split_x_labels(spec)
+
+
+def _split_x_labels(node: object) -> object:
+    if isinstance(node, dict):
+        out = {k: _split_x_labels(v) for k, v in node.items()}
+        axis = out.get("x", {}).get("axis") if isinstance(out.get("x"), dict) else None
+        if isinstance(axis, dict) and "labelExpr" in axis:
+            axis["labelExpr"] = f"split({axis['labelExpr']}, ' ')"
+        return out
+    if isinstance(node, list):
+        return [_split_x_labels(v) for v in node]
+    return node
+
+
+def narrow_texts(texts: dict[str, str]) -> Texts:
+    """The words of a narrow chart: title and subtitle (or the sub1, sub2, ... lines of a
+    layout that has them, joined) wrapped to NARROW_TEXT_WIDTH, as lists of lines."""
+    sub = [texts[k] for k in sorted(texts) if k == "subtitle" or re.fullmatch(r"sub\d+", k)]
+    subtitle = " ".join(t.strip() for t in sub if t.strip()) or " "
+    out: Texts = {**texts, "title": wrap(texts["title"], NARROW_TEXT_WIDTH,
+                                         NARROW_CONFIG["title"]["fontSize"], bold=True)}
+    out["subtitle"] = (wrap(subtitle, NARROW_TEXT_WIDTH,
+                            NARROW_CONFIG["title"]["subtitleFontSize"])
+                       if subtitle.strip() else subtitle)
+    if "what" in texts:  # a "no data" sentence drawn in the plot
+        out["what"] = wrap(texts["what"], NARROW_TEXT_WIDTH, NARROW_CONFIG["text"]["fontSize"])
+    return out
 
 
 def compile_layout(kind: str, shape: tuple, text_keys: tuple[str, ...],
@@ -73,7 +130,7 @@ def compile_layout(kind: str, shape: tuple, text_keys: tuple[str, ...],
 in_memory: Layouts = functools.cache(compile_layout)
 
 
-def fill(layout: Layout, texts: dict[str, str], data: dict[str, list],
+def fill(layout: Layout, texts: Texts, data: dict[str, list],
          numbers: dict[str, float] | None = None) -> dict:
     """The layout with its words, rows and numbers (signal values): a Vega spec to render."""
     for key, value in texts.items():
@@ -92,11 +149,13 @@ def fill(layout: Layout, texts: dict[str, str], data: dict[str, list],
 
 
 def vega_spec(parts: Parts, *, live: bool, kind: str = "chart",
-              layouts: Layouts = in_memory) -> dict:
-    """The Vega spec of `parts` (static or live) through its compiled layout."""
-    layout = layouts(kind, parts.shape, tuple(sorted(parts.texts)), tuple(sorted(parts.data)),
-                     live)
-    return fill(layout, parts.texts, parts.data, parts.numbers)
+              layouts: Layouts = in_memory, narrow: bool = False) -> dict:
+    """The Vega spec of `parts` (static or live, wide or `narrow`) through its compiled
+    layout."""
+    layout = layouts(kind + NARROW if narrow else kind, parts.shape, tuple(sorted(parts.texts)),
+                     tuple(sorted(parts.data)), live)
+    texts = narrow_texts(parts.texts) if narrow else parts.texts
+    return fill(layout, texts, parts.data, parts.numbers)
 
 
 # --- output formats -------------------------------------------------------------------

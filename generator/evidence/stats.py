@@ -1,12 +1,27 @@
-"""Percentile bootstrap of a difference in medians, seeded, vectorized (pure)."""
+"""The evidence statistics (pure, seeded where random, vectorized).
+
+- `bootstrap_medians` / `percentile_interval` / `bootstrap_median_difference`: the i.i.d.
+  percentile bootstrap of a difference in medians (kept for reference and tests; the page
+  prints block-bootstrap intervals only).
+- `group_episodes`: events close in time are one episode.
+- `percentile_of`: where a value sits in a distribution (mid-rank percentile).
+- `shift_p_value`: a randomisation test that keeps the spacing of the events and the
+  autocorrelation of overlapping windows: every circular shift of the event positions.
+- `block_indices`, `block_bootstrap_median_difference`: a circular block bootstrap whose
+  blocks are at least the forward horizon long, so overlapping windows stay together.
+- `spearman`, `block_bootstrap_spearman`: rank correlation and its block-bootstrap interval.
+- `independent_windows`: how many of a set of overlapping windows do not overlap.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
 RESAMPLES = 10_000
+BLOCK_RESAMPLES = 2_000
 SEED = 20160101
 LEVEL = 0.90
 
@@ -30,7 +45,7 @@ def bootstrap_medians(values: np.ndarray, *, resamples: int, seed: int, stream: 
 def percentile_interval(events: np.ndarray, base: np.ndarray, level: float) -> tuple[float, float]:
     """The ((1-level)/2, (1+level)/2) quantiles of the paired differences `events - base`."""
     tail = (1 - level) / 2
-    low, high = np.quantile(events - base, [tail, 1 - tail])
+    low, high = np.nanquantile(events - base, [tail, 1 - tail])
     return float(low), float(high)
 
 
@@ -38,15 +53,183 @@ def bootstrap_median_difference(
     events: np.ndarray, base: np.ndarray, *, resamples: int = RESAMPLES, seed: int = SEED,
     level: float = LEVEL,
 ) -> tuple[float, float]:
-    """Percentile bootstrap interval of `median(events) - median(base)`.
+    """i.i.d. percentile bootstrap interval of `median(events) - median(base)`.
 
     Draw `i` pairs the median of the i-th resample of the events with the median of the
-    i-th resample of the base (see `bootstrap_medians`); the interval is the
-    ((1-level)/2, (1+level)/2) quantiles of the `resamples` differences. NaN with fewer
-    than 2 values in either group.
+    i-th resample of the base (see `bootstrap_medians`). NaN with fewer than 2 values in
+    either group. It ignores that overlapping windows are dependent: not printed.
     """
     if len(events) < 2 or len(base) < 2:
         return math.nan, math.nan
     e = bootstrap_medians(events, resamples=resamples, seed=seed, stream=0)
     b = bootstrap_medians(base, resamples=resamples, seed=seed, stream=1)
     return percentile_interval(e, b, level)
+
+
+def group_episodes(days: Sequence[np.datetime64] | np.ndarray, gap_days: int) -> list[list[int]]:
+    """Positions of `days` (sorted ascending) grouped into episodes.
+
+    An episode starts at an event and takes in every later event dated at most `gap_days`
+    calendar days after the episode's first event; the next event after that starts a new
+    episode. (Anchoring on the first event, not the previous one, keeps a run of events
+    from chaining into one long episode.)
+    """
+    stamps = np.asarray(days, dtype="datetime64[D]")
+    episodes: list[list[int]] = []
+    start = None
+    for i, day in enumerate(stamps):
+        if start is None or (day - start) > np.timedelta64(gap_days, "D"):
+            episodes.append([i])
+            start = day
+        else:
+            episodes[-1].append(i)
+    return episodes
+
+
+def percentile_of(value: float, distribution: np.ndarray) -> float:
+    """Mid-rank percentile (0–100) of `value` in `distribution`: 100 × (share below + half
+    the share equal). NaN for an empty distribution or a NaN value."""
+    d = np.asarray(distribution, dtype="float64")
+    if len(d) == 0 or not math.isfinite(value):
+        return math.nan
+    below = np.count_nonzero(d < value)
+    equal = np.count_nonzero(d == value)
+    return 100.0 * (below + equal / 2) / len(d)
+
+
+def shift_p_value(series: np.ndarray, positions: Sequence[int]) -> tuple[float, float, float]:
+    """Circular-shift randomisation test of `median(series[positions])`.
+
+    `series` holds one value per week in date order (overlapping windows: neighbours are
+    correlated). Under the null that events fall at no special time, shifting every event
+    position by the same `k` (mod n) is as likely as the observed placement: it keeps the
+    events' spacing and the series' autocorrelation. All n shifts (k = 0 included) are
+    enumerated, so the test is exact and needs no seed.
+
+    Returns `(p_upper, p_lower, p_two_sided)`: the share of shifts whose median is at
+    least / at most the observed one, and `min(1, 2 × the smaller)`. NaN without events.
+    """
+    values = np.asarray(series, dtype="float64")
+    pos = np.asarray(positions, dtype=np.int64)
+    n = len(values)
+    if n == 0 or len(pos) == 0:
+        return math.nan, math.nan, math.nan
+    shifted = (pos[None, :] + np.arange(n)[:, None]) % n  # row k: positions shifted by k
+    medians = np.median(values[shifted], axis=1)
+    observed = medians[0]
+    # Medians computed the same way on the same numbers: exact float comparison is safe.
+    upper = float(np.mean(medians >= observed))
+    lower = float(np.mean(medians <= observed))
+    return upper, lower, min(1.0, 2 * min(upper, lower))
+
+
+def block_indices(n: int, block: int, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """`resamples` × `n` positions of a circular block bootstrap: each row is
+    `ceil(n / block)` runs of `block` consecutive positions (mod n) from random starts,
+    cut to length n."""
+    block = max(1, min(int(block), n))
+    count = -(-n // block)
+    starts = rng.integers(0, n, size=(resamples, count))
+    runs = (starts[:, :, None] + np.arange(block)[None, None, :]) % n
+    return runs.reshape(resamples, count * block)[:, :n]
+
+
+def block_length(horizon_weeks: int) -> int:
+    """Block length in weeks for a forward horizon: the horizon itself, at least 4."""
+    return max(4, int(horizon_weeks))
+
+
+def block_bootstrap_median_difference(
+    series: np.ndarray, is_event: np.ndarray, block: int, *, resamples: int = BLOCK_RESAMPLES,
+    seed: int = SEED, level: float = LEVEL,
+) -> tuple[float, float]:
+    """Circular block bootstrap interval of `median(series[is_event]) - median(series)`.
+
+    Whole stretches of `block` consecutive weeks are drawn (with their event flags), so
+    windows that overlap within a block stay together. Resamples that hold no event are
+    left out. NaN with fewer than 2 events or 2 values.
+    """
+    values = np.asarray(series, dtype="float64")
+    flags = np.asarray(is_event, dtype=bool)
+    if len(values) < 2 or flags.sum() < 2:
+        return math.nan, math.nan
+    rng = np.random.default_rng([seed, len(values), int(block)])
+    idx = block_indices(len(values), block, resamples, rng)
+    drawn = values[idx]
+    hit = flags[idx]
+    base = np.median(drawn, axis=1)
+    keep = hit.any(axis=1)
+    with np.errstate(all="ignore"):
+        events = np.nanmedian(np.where(hit[keep], drawn[keep], np.nan), axis=1)
+    return percentile_interval(events, base[keep], level)
+
+
+def _average_ranks(codes: np.ndarray, n_codes: int) -> np.ndarray:
+    """Average ranks (1-based, ties averaged) of each row of integer `codes` in [0, n_codes)."""
+    rows, width = codes.shape
+    flat = codes + (np.arange(rows)[:, None] * n_codes)
+    counts = np.bincount(flat.ravel(), minlength=rows * n_codes).reshape(rows, n_codes)
+    less = np.cumsum(counts, axis=1) - counts
+    eq = counts
+    r = np.arange(rows)[:, None]
+    return less[r, codes] + (eq[r, codes] + 1) / 2
+
+
+def _dense_codes(values: np.ndarray) -> tuple[np.ndarray, int]:
+    uniq, codes = np.unique(values, return_inverse=True)
+    return codes.reshape(-1), len(uniq)
+
+
+def _row_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a = a - a.mean(axis=1, keepdims=True)
+    b = b - b.mean(axis=1, keepdims=True)
+    with np.errstate(all="ignore"):
+        return (a * b).sum(axis=1) / np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """Spearman rank correlation (Pearson correlation of average ranks); NaN below 3 pairs."""
+    x = np.asarray(x, dtype="float64")
+    y = np.asarray(y, dtype="float64")
+    if len(x) < 3:
+        return math.nan
+    cx, nx = _dense_codes(x)
+    cy, ny = _dense_codes(y)
+    rx = _average_ranks(cx[None, :], nx)
+    ry = _average_ranks(cy[None, :], ny)
+    return float(_row_pearson(rx, ry)[0])
+
+
+def block_bootstrap_spearman(
+    x: np.ndarray, y: np.ndarray, block: int, *, resamples: int = BLOCK_RESAMPLES,
+    seed: int = SEED, level: float = LEVEL,
+) -> tuple[float, float]:
+    """Circular block bootstrap interval of the Spearman correlation of pairs in date order
+    (blocks of `block` consecutive pairs). NaN below 3 pairs."""
+    x = np.asarray(x, dtype="float64")
+    y = np.asarray(y, dtype="float64")
+    if len(x) < 3:
+        return math.nan, math.nan
+    rng = np.random.default_rng([seed, len(x), int(block), 1])
+    idx = block_indices(len(x), block, resamples, rng)
+    cx, nx = _dense_codes(x)
+    cy, ny = _dense_codes(y)
+    rho = _row_pearson(_average_ranks(cx[idx], nx), _average_ranks(cy[idx], ny))
+    tail = (1 - level) / 2
+    low, high = np.nanquantile(rho, [tail, 1 - tail])
+    return float(low), float(high)
+
+
+def independent_windows(days: Sequence[np.datetime64] | np.ndarray, horizon_weeks: int) -> int:
+    """How many windows of `horizon_weeks` weeks starting on `days` (sorted) do not overlap:
+    count the first, then each next one starting at least 7 × horizon days after the last
+    one counted."""
+    stamps = np.asarray(days, dtype="datetime64[D]")
+    count = 0
+    last = None
+    span = np.timedelta64(7 * int(horizon_weeks), "D")
+    for day in stamps:
+        if last is None or day - last >= span:
+            count += 1
+            last = day
+    return count

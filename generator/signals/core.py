@@ -137,14 +137,11 @@ def correlation_at(x: np.ndarray, y: np.ndarray, end: int, window: int) -> float
     return float(a @ b) / denom if denom > 0 else math.nan
 
 
-def altseason(
-    btc: pd.Series, alts: list[pd.Series], dates: pd.DatetimeIndex, days: int, min_alts: int
-) -> pd.Series:
-    """100 × share of alts whose return over the last `days` calendar days beats BTC's.
-
-    An alt counts at date d if it has closes on d and on d - `days`; BTC needs both too.
-    NaN when fewer than `min_alts` alts count.
-    """
+def altseason_counts(
+    btc: pd.Series, alts: list[pd.Series], dates: pd.DatetimeIndex, days: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per date: how many alts beat BTC over the last `days` calendar days, and how many
+    count (an alt counts at d with closes on d and on d - `days`, BTC too)."""
     before = dates - pd.Timedelta(days=days)
 
     def window_return(series: pd.Series) -> np.ndarray:
@@ -159,6 +156,18 @@ def altseason(
         ok = np.isfinite(ret) & np.isfinite(btc_ret)
         counted += ok
         beats += ok & (ret > btc_ret)
+    return beats, counted
+
+
+def altseason(
+    btc: pd.Series, alts: list[pd.Series], dates: pd.DatetimeIndex, days: int, min_alts: int
+) -> pd.Series:
+    """100 × share of alts whose return over the last `days` calendar days beats BTC's.
+
+    An alt counts at date d if it has closes on d and on d - `days`; BTC needs both too.
+    NaN when fewer than `min_alts` alts count.
+    """
+    beats, counted = altseason_counts(btc, alts, dates, days)
     with np.errstate(invalid="ignore", divide="ignore"):
         index = 100 * beats / counted
     index[counted < min_alts] = np.nan

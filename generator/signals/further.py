@@ -253,8 +253,23 @@ def further_rows(values: Mapping[str, object], notes: Mapping[str, str]) -> list
         if not math.isfinite(value):
             note = notes.get(name) or "not recorded when this issue was frozen"
         label, meaning = EXTENDED_LABELS[name]
+        if name == "alt_basket_vs_btc_13w":
+            meaning += _basket_coverage(values)
         rows.append(FurtherRow(name, label, meaning, display_value(name, value), note))
     return rows
+
+
+def _basket_coverage(values: Mapping[str, object]) -> str:
+    """`; 9 of the 13 alts have closes on both dates` (empty when not recorded)."""
+    counted, configured = values.get("alt_basket_alts_counted"), values.get("alts_configured")
+    if not isinstance(counted, (int, float)) or not isinstance(configured, (int, float)):
+        return ""
+    if not (math.isfinite(counted) and math.isfinite(configured)) or configured <= 0:
+        return ""
+    n, total = int(counted), int(configured)
+    have = f"all {total} alts have" if n == total else (
+        f"{n} of the {total} alts {'has' if n == 1 else 'have'}")
+    return f"; {have} closes on both dates"
 
 
 def reasons_at(extended: Extended, as_of: pd.Timestamp) -> dict[str, str]:

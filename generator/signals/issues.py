@@ -12,6 +12,12 @@ import pandas as pd
 from generator.config import COMPONENTS, Config
 from generator.prices import Prices
 from generator.signals.core import SIGNAL_COLUMNS
+from generator.signals.coverage import (
+    Unpriced,
+    configured_inputs,
+    unpriced_finder,
+    unpriced_groups,
+)
 from generator.weeks import is_provisional, last_session_of_week, week_path, week_slug
 
 ISSUE_WINDOW_WEEKS = 156  # three years of weekly points in an issue's charts
@@ -73,6 +79,45 @@ class Component:
 
 
 @dataclass(frozen=True)
+class LikeForLike:
+    """The score's change on the components scored in both weeks, when the set differs."""
+
+    entered: tuple[str, ...]  # labels of components scored this week, not last week
+    left: tuple[str, ...]  # labels of components scored last week, not this week
+    common: int  # how many components were scored in both weeks
+    score: float  # this week's score on those components (NaN when there are none)
+    previous_score: float  # last week's score on those components
+
+    @property
+    def change(self) -> float:
+        return self.score - self.previous_score
+
+
+def weighted_mean(pairs: list[tuple[float, float]]) -> float:
+    """Weighted mean of (value, weight) pairs; NaN when there are none."""
+    total = sum(w for _, w in pairs)
+    return sum(v * w for v, w in pairs) / total if total > 0 else math.nan
+
+
+def like_for_like(components: tuple[Component, ...]) -> LikeForLike | None:
+    """The change on the components scored in both weeks, or None when the same components
+    were scored both weeks (the score's own change is then like for like)."""
+    used = [c for c in components if c.weight > 0]
+    now = {c.name for c in used if math.isfinite(c.score)}
+    before = {c.name for c in used if math.isfinite(c.previous_score)}
+    if now == before:
+        return None
+    both = [c for c in used if c.name in now & before]
+    return LikeForLike(
+        entered=tuple(c.label for c in used if c.name in now - before),
+        left=tuple(c.label for c in used if c.name in before - now),
+        common=len(both),
+        score=weighted_mean([(c.score, c.weight) for c in both]),
+        previous_score=weighted_mean([(c.previous_score, c.weight) for c in both]),
+    )
+
+
+@dataclass(frozen=True)
 class StaleInput:
     """An input whose data ends before the issue's as-of date."""
 
@@ -109,6 +154,10 @@ class Issue:
     backfilled: bool = False
     narrative: tuple[str, ...] = ()  # the generated "what changed" sentences
     notes: dict[str, str] = field(default_factory=dict)  # why a further signal is n/a
+    # Coverage: every configured series (score inputs, ETH, each alt, the flow ETFs) without
+    # a bar on the as-of date, and how many series are configured (0: not recorded).
+    unpriced: tuple[Unpriced, ...] = ()
+    inputs_configured: int = 0
     data_notices: tuple[DataNotice, ...] = ()  # rejected or unconfirmed inputs (quality.py)
     last_session: dt.date | None = None  # the week's last NYSE session (None: frozen)
 
@@ -143,6 +192,23 @@ class Issue:
         return tuple(c for c in self.components if c.available and c.weight > 0)
 
     @property
+    def like_for_like(self) -> LikeForLike | None:
+        """The change on the components scored in both weeks, when the set changed."""
+        if self.previous is None or math.isnan(self.previous_score) or math.isnan(self.score):
+            return None
+        return like_for_like(self.components)
+
+    @property
+    def unpriced_groups(self) -> list[tuple[dt.date | None, list[str]]]:
+        """The series without a price on the as-of date, grouped by their last price."""
+        return unpriced_groups(self.unpriced)
+
+    @property
+    def every_input_priced(self) -> bool:
+        """Every configured series has a bar on the as-of date (known, and true)."""
+        return self.inputs_configured > 0 and not self.unpriced
+
+    @property
     def incomplete(self) -> bool:
         """The week's last NYSE session has no `^RUT` bar (yet): its data stops before it."""
         return self.last_session is not None and self.as_of < self.last_session
@@ -150,8 +216,6 @@ class Issue:
     @property
     def breakout(self) -> bool:
         return bool(self.values["rut_breakout_week"] or self.values["iwm_breakout_week"])
-
-
 
 
 def make_components(
@@ -192,6 +256,8 @@ def build_issues(
     chart_rows = weeks[list(CHART_COLUMNS)]
     ends = weeks.index.searchsorted(archive.index, side="right")
     stale_of = _stale_finder(prices, config)
+    unpriced_of = unpriced_finder(prices, config)
+    configured = len(configured_inputs(config))
     records = archive.reset_index().to_dict("records")
     for i, row in enumerate(records):
         as_of = row["as_of"].date()
@@ -209,6 +275,8 @@ def build_issues(
                     provisional=is_provisional(as_of, last_session),
                     last_session=last_session,
                     stale=stale_of(as_of),
+                    unpriced=unpriced_of(as_of),
+                    inputs_configured=configured,
                     window=chart_rows.iloc[max(0, end - ISSUE_WINDOW_WEEKS) : end],
                 )
             )

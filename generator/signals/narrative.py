@@ -7,6 +7,7 @@ here is hand-written about a particular week.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -14,8 +15,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from generator.format import fmt_corr, fmt_date, fmt_num, fmt_pct, fmt_score
+from generator.format import (
+    band_of,
+    change_of,
+    fmt_below_record,
+    fmt_change,
+    fmt_corr,
+    fmt_date,
+    fmt_num,
+    fmt_points,
+    fmt_score,
+    plural,
+)
 from generator.signals.core import breakout_days, record_days
+from generator.signals.coverage import Unpriced, unpriced_groups
 from generator.signals.issues import Issue
 from generator.weeks import iso_week
 
@@ -34,6 +47,7 @@ class RecordBreak:
     days_standing: int  # trading days from previous_day to day
     breakout: bool
     records_in_week: int
+    total_return: bool = False  # the closes are dividend-adjusted (close == adj_close)
 
 
 @dataclass(frozen=True)
@@ -88,13 +102,19 @@ def share_below_above(values: np.ndarray, k: int) -> tuple[float, float, int]:
 
 
 def compute_contexts(
-    daily: pd.DataFrame, weeks: pd.DataFrame, gap: int, iwm_close: pd.Series | None = None
+    daily: pd.DataFrame, weeks: pd.DataFrame, gap: int, iwm_close: pd.Series | None = None,
+    iwm_total_return: bool = False,
 ) -> dict[str, Context]:
-    """A `Context` per row of `weeks` (all weeks, indexed by as-of), keyed by ISO week."""
+    """A `Context` per row of `weeks` (all weeks, indexed by as-of), keyed by ISO week.
+
+    `iwm_total_return`: IWM's closes are dividend-adjusted (its records are then said to be
+    on total-return closes)."""
     rut = daily["rut_close"]
     rut_breaks = record_breaks(rut, gap, "the Russell 2000")
     iwm_breaks = record_breaks(iwm_close.reindex(daily.index), gap, "IWM") \
         if iwm_close is not None else {}
+    if iwm_total_return:
+        iwm_breaks = {w: dataclasses.replace(b, total_return=True) for w, b in iwm_breaks.items()}
     values = rut.to_numpy(dtype="float64")
     records = record_days(rut).to_numpy()
     first = np.isfinite(values) & (np.cumsum(np.isfinite(values)) == 1)
@@ -124,34 +144,74 @@ def _num(x: object) -> float:
         return math.nan
 
 
+def _and(items: list[str] | tuple[str, ...]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def score_sentence(issue: Issue) -> str:
-    """Score, its band, and the change since the previous week."""
+    """Score, its band, how many components it rests on, and the change since last week,
+    like for like when the set of components scored differs between the two weeks."""
     score, band = issue.score, issue.band
     if math.isnan(score):
         return "There is no risk-on score this week: no component had enough data."
-    now = f"The risk-on score is {fmt_score(score)} of 100 ({band})"
+    used, total = len(issue.used_components), len(issue.components)
+    rests = "all" if used == total else f"{used} of the"
+    now = (f"The risk-on score is {fmt_score(score)} of 100 ({band}), the mean of {rests} "
+           f"{total} components")
     if issue.previous is None or math.isnan(issue.previous_score):
         return now + ". There is no score for the previous week to compare with."
-    change = score - issue.previous_score
-    if round(change, 1) == 0:
+    change = change_of(score, issue.previous_score)
+    moved = f"{fmt_points(change)} from {fmt_score(issue.previous_score)} last week"
+    if change == 0:
         moved = f"unchanged from {fmt_score(issue.previous_score)} last week"
+    lfl = issue.like_for_like
+    if lfl is None:
+        if issue.previous_band and issue.previous_band != band:
+            return f"{now}, {moved}: the band changed from {issue.previous_band} to {band}."
+        return f"{now}, {moved}; the band is unchanged."
+    why = []
+    if lfl.entered:
+        why.append(f"{_and(lfl.entered)} {'was' if len(lfl.entered) == 1 else 'were'} "
+                   "scored this week and not last week")
+    if lfl.left:
+        why.append(f"{_and(lfl.left)} {'was' if len(lfl.left) == 1 else 'were'} "
+                   "scored last week and not this week")
+    text = f"{now}, {moved}, but that change is not like for like: {'; '.join(why)}."
+    if lfl.common == 0:
+        text += " No component was scored in both weeks, so there is no like-for-like change."
     else:
-        moved = (f"{'up' if change > 0 else 'down'} {abs(change):.1f} points from "
-                 f"{fmt_score(issue.previous_score)} last week")
+        lfl_change = change_of(lfl.score, lfl.previous_score)
+        moved_lfl = ("it was unchanged at " + fmt_score(lfl.score) if lfl_change == 0 else
+                     f"it went from {fmt_score(lfl.previous_score)} to {fmt_score(lfl.score)}, "
+                     f"{fmt_points(lfl_change)}")
+        text += (f" On the {plural(lfl.common, 'component')} scored in both weeks "
+                 f"{moved_lfl}.")
     if issue.previous_band and issue.previous_band != band:
-        return f"{now}, {moved}: the band changed from {issue.previous_band} to {band}."
-    return f"{now}, {moved}; the band is unchanged."
+        same = lfl.common and band_of(lfl.score) == band_of(lfl.previous_score)
+        if same:
+            text += (f" The band changed from {issue.previous_band} to {band} only because "
+                     f"the set of components changed: on the components scored in both weeks "
+                     f"it stayed {band_of(lfl.score)}.")
+        else:
+            text += f" The band changed from {issue.previous_band} to {band}."
+    else:
+        text += " The band is unchanged."
+    return text
 
 
 def _break_sentence(b: RecordBreak, too: bool = False) -> str:
     subject = b.name[:1].upper() + b.name[1:]
     stood = (f"its previous record of {fmt_num(b.previous_level)} from {fmt_date(b.previous_day)}, "
-             f"which had stood for {b.days_standing} trading days")
+             f"which had stood for {plural(b.days_standing, 'trading day')}")
     more = f" ({b.records_in_week} record closes this week)" if b.records_in_week > 1 else ""
+    closes = (" on total-return closes (its close in this data is dividend-adjusted, so these "
+              "levels never traded)") if b.total_return else ""
     if b.breakout:
-        return (f"{subject} broke out{' too' if too else ''}: on {fmt_date(b.day)} it closed at "
-                f"{fmt_num(b.close)}, above {stood}{more}.")
-    return (f"{subject} set a record close of {fmt_num(b.close)} on {fmt_date(b.day)}, "
+        return (f"{subject} broke out{' too' if too else ''}{closes}: on {fmt_date(b.day)} it "
+                f"closed at {fmt_num(b.close)}, above {stood}{more}.")
+    return (f"{subject} set a record close{closes} of {fmt_num(b.close)} on {fmt_date(b.day)}, "
             f"above {stood}{more}.")
 
 
@@ -163,9 +223,9 @@ def records_sentence(issue: Issue, context: Context) -> str:
         parts.append(_break_sentence(context.rut_break))
     else:
         since = f" from {fmt_date(context.record_day)}" if context.record_day else ""
-        below = fmt_pct(abs(_num(v.get("rut_drawdown"))), signed=False)
+        below = fmt_below_record(v.get("rut_drawdown"))
         parts.append(f"No new record for the Russell 2000 this week: it closed at "
-                     f"{fmt_num(v.get('rut_close'))}, {below} below its record of "
+                     f"{fmt_num(v.get('rut_close'))}, {below} of "
                      f"{fmt_num(v.get('rut_record_level'))}{since}.")
     if v.get("iwm_breakout_week") and context.iwm_break is not None:
         parts.append(_break_sentence(context.iwm_break, too=bool(v.get("rut_breakout_week"))))
@@ -175,12 +235,14 @@ def records_sentence(issue: Issue, context: Context) -> str:
 def moves_sentence(issue: Issue) -> str | None:
     """The two largest component score moves, or None without a previous week."""
     moves = [c for c in issue.components
-             if math.isfinite(c.score) and math.isfinite(c.previous_score) and abs(c.change) >= 0.5]
+             if math.isfinite(c.score) and math.isfinite(c.previous_score)
+             and abs(change_of(c.score, c.previous_score)) >= 0.5]
     if issue.previous is None or not moves:
         return None
-    moves.sort(key=lambda c: (-abs(c.change), c.name))
-    text = " and ".join(f"{c.label} {c.change:+.0f} points (to {fmt_score(c.score)})"
-                        .replace("-", "−") for c in moves[:2])
+    moves.sort(key=lambda c: (-abs(change_of(c.score, c.previous_score)), c.name))
+    text = " and ".join(f"{c.label} {fmt_change(c.score, c.previous_score)} points "
+                        f"(from {fmt_score(c.previous_score)} to {fmt_score(c.score)})"
+                        for c in moves[:2])
     return f"The largest component move{'s' if len(moves) > 1 else ''}: {text}."
 
 
@@ -201,31 +263,73 @@ def correlation_sentence(issue: Issue, context: Context) -> str:
     return text + "."
 
 
+def _count(values: dict[str, object], key: str) -> int | None:
+    x = _num(values.get(key))
+    return int(x) if math.isfinite(x) else None
+
+
 def altseason_sentence(issue: Issue) -> str:
-    """Altseason (>= 75), BTC season (<= 25) or mixed."""
-    a = _num(issue.values.get("altseason_index"))
+    """Altseason (>= 75), BTC season (<= 25) or mixed, with how many alts it rests on."""
+    v = issue.values
+    a = _num(v.get("altseason_index"))
+    counted, beat = _count(v, "altseason_alts_counted"), _count(v, "altseason_alts_beat")
+    configured = _count(v, "alts_configured")
+    days = "90 days"
+    when = f"on {fmt_date(issue.as_of)} and {days} earlier"
     if math.isnan(a):
+        if math.isnan(_num(v.get("btc_close"))):
+            return (f"The altseason index is n/a this week: Bitcoin has no price on "
+                    f"{fmt_date(issue.as_of)}.")
+        if counted is not None and configured:
+            have = "none" if counted == 0 else f"only {counted}"
+            return (f"The altseason index is n/a this week: {have} of the {configured} alts "
+                    f"{'has' if counted == 1 else 'have'} prices {when}, and it needs 5.")
         return ("The altseason index is n/a this week: it needs Bitcoin and enough alts with "
                 "prices on the as-of date and 90 days earlier.")
-    who = {0.0: "none", 100.0: "all"}.get(round(a, 6), f"{fmt_score(a)}%")
-    share = f"{who} of the alts beat Bitcoin over the last 90 days"
+    if counted is None or beat is None or not configured:  # a snapshot without the counts
+        who = {0.0: "none", 100.0: "all"}.get(round(a, 6), f"{fmt_score(a)}%")
+        share = f"{who} of the alts with prices beat Bitcoin over the last {days}"
+    else:
+        have = (f"all {configured} alts have" if counted == configured
+                else f"{counted} of the {configured} alts {'has' if counted == 1 else 'have'}")
+        who = ("none" if beat == 0 else f"all {counted}" if beat == counted
+               else f"{beat} of the {counted}")
+        share = (f"{have} prices {when}, and {who} beat Bitcoin over those {days} "
+                 f"({fmt_score(a)}%)")
     if a >= ALTSEASON:
-        return f"Altseason: {share} (75% or more)."
+        return f"Altseason: {share}; altseason means 75% or more."
     if a <= BTC_SEASON:
-        return f"Bitcoin season: {'only ' if a > 0 else ''}{share} (25% or fewer)."
+        return f"Bitcoin season: {share}; Bitcoin season means 25% or fewer."
     return f"Mixed, neither altseason nor Bitcoin season: {share}."
 
 
+def unpriced_text(unpriced: tuple[Unpriced, ...]) -> str:
+    """`BTC-USD and ETH-USD (last price 28 January 2026); DOT-USD (no price yet)`."""
+    return "; ".join(
+        f"{_and(tickers)} ({'last price ' + fmt_date(day) if day else 'no price yet'})"
+        for day, tickers in unpriced_groups(unpriced))
+
+
 def inputs_sentence(issue: Issue) -> str:
-    """Which inputs were stale or missing, and which components could not be scored."""
+    """Which configured series have no price on the as-of date (all of them named, grouped
+    by their last price), and which components could not be scored."""
     missing = [c.label for c in issue.components if not c.available]
-    if issue.stale:
+    on = fmt_date(issue.as_of)
+    if issue.inputs_configured:
+        n, total = len(issue.unpriced), issue.inputs_configured
+        if not n:
+            text = f"Every one of the {total} configured price series has a price on {on}."
+        else:
+            verb = "has" if n == 1 else "have"
+            text = (f"{n} of the {total} configured price series {verb} no price on {on}: "
+                    f"{unpriced_text(issue.unpriced)}.")
+    elif issue.stale:  # a snapshot from before coverage was recorded: its core inputs only
         listed = ", ".join(
             f"{s.ticker} ({'last price ' + fmt_date(s.last_date) if s.last_date else 'no data'})"
             for s in issue.stale)
         text = f"Stale or missing inputs: {listed}."
     else:
-        text = f"Every input has a price on {fmt_date(issue.as_of)}."
+        text = f"Every input of the score has a price on {on}."
     if missing:
         text += f" Not scored this week: {', '.join(missing)}."
     return text

@@ -22,11 +22,13 @@ from generator.signals.core import (
     compute_daily,
     compute_weeks,
 )
+from generator.signals.coverage import COVERAGE_COLUMNS, compute_coverage, total_return_etfs
 from generator.signals.further import EXTENDED_COLUMNS, Extended, compute_extended, reasons_at
 from generator.signals.issues import Issue, build_issues
 from generator.signals.narrative import Context, compose, compute_contexts
 
-ISSUE_COLUMNS = (*SIGNAL_COLUMNS, *EXTENDED_COLUMNS)
+# What an issue holds: the published columns and the coverage counts (issue-only).
+ISSUE_COLUMNS = (*SIGNAL_COLUMNS, *EXTENDED_COLUMNS, *COVERAGE_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class Weekly:
     """The daily frame, the weekly table with the further columns, and what explains them."""
 
     daily: pd.DataFrame
-    weeks: pd.DataFrame  # signals.compute_weeks + EXTENDED_COLUMNS, every week of E
+    weeks: pd.DataFrame  # compute_weeks + EXTENDED_COLUMNS + COVERAGE_COLUMNS, every E week
     extended: Extended
     contexts: dict[str, Context]
 
@@ -48,8 +50,11 @@ def compute_weekly(
     extended = compute_extended(daily, weeks, prices, config, shares)
     iwm = prices.get(config.tickers.iwm)
     contexts = compute_contexts(daily, weeks, config.windows.breakout_gap,
-                                None if iwm is None else iwm["close"])
-    return Weekly(daily, weeks.join(extended.values), extended, contexts)
+                                None if iwm is None else iwm["close"],
+                                iwm_total_return=config.tickers.iwm
+                                in total_return_etfs(prices, config))
+    coverage = compute_coverage(daily, weeks, prices, config)
+    return Weekly(daily, weeks.join(extended.values).join(coverage), extended, contexts)
 
 
 def with_story(issue: Issue, weekly: Weekly) -> Issue:
@@ -69,22 +74,27 @@ def enriched_issues(archive: pd.DataFrame, weekly: Weekly, config: Config,
 
 
 def needs_completion(frozen: Issue) -> bool:
-    """A snapshot older than the further signals or the sentences (see `complete_frozen`)."""
-    return not frozen.narrative or any(k not in frozen.values for k in EXTENDED_COLUMNS)
+    """A snapshot older than the further signals, the coverage or the sentences (see
+    `complete_frozen`)."""
+    return (not frozen.narrative or not frozen.inputs_configured
+            or any(k not in frozen.values for k in (*EXTENDED_COLUMNS, *COVERAGE_COLUMNS)))
 
 
 def complete_frozen(frozen: Issue, computed: Issue, weekly: Weekly) -> Issue:
     """A snapshot written before the further signals existed, completed from the computation.
 
     Frozen values are never changed; only what the snapshot lacks is added (the further
-    values, their reasons, and the sentences, composed from the frozen numbers).
+    values, their reasons, the coverage, and the sentences, composed from the frozen numbers).
     """
-    missing = [k for k in EXTENDED_COLUMNS if k not in frozen.values]
-    if not missing and frozen.narrative:
+    missing = [k for k in (*EXTENDED_COLUMNS, *COVERAGE_COLUMNS) if k not in frozen.values]
+    if not missing and frozen.narrative and frozen.inputs_configured:
         return frozen
     values = {**frozen.values, **{k: computed.values.get(k) for k in missing}}
     notes = {**{k: v for k, v in computed.notes.items() if k in missing}, **frozen.notes}
     issue = dataclasses.replace(frozen, values=values, notes=notes)
+    if not issue.inputs_configured:  # coverage is of the prices up to as-of: point in time
+        issue = dataclasses.replace(issue, unpriced=computed.unpriced,
+                                    inputs_configured=computed.inputs_configured)
     if not issue.narrative:
         issue = dataclasses.replace(issue, narrative=compose(issue, weekly.contexts[issue.week]))
     return issue

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from generator.config import COMPONENTS
+from generator.evidence.track_text import TRACK_DOCS
 from generator.signals.core import CSV_COLUMNS
 from generator.signals.further import EXTENDED_LABELS
 
@@ -65,10 +66,11 @@ SIGNAL_DOCS.update({
 EVIDENCE_DOCS: dict[str, str] = {
     "week": "ISO week of the starting week.",
     "as_of": "Its as-of date (YYYY-MM-DD): the forward return starts at this close.",
-    "asset": "BTC-USD, ETH-USD or ALT (the equal-weight alt-coin basket).",
+    "asset": "BTC-USD, ETH-USD or alt-basket (the equal-weight alt-coin basket).",
     "horizon_weeks": "How far ahead: 4, 13, 26 or 52 weeks.",
     "forward_return": "Return from the as-of close to the close 7 × horizon_weeks days later "
-                      "(or the last close before it), as a fraction; empty when not yet known.",
+                      "(or the last close before it), as a fraction. A week, asset and "
+                      "horizon whose window has not ended (or has no prices) has no row.",
     "rut_breakout_week": "true when the starting week was a Russell 2000 breakout week.",
     "iwm_breakout_week": "true when the starting week was an IWM breakout week.",
 }
@@ -106,6 +108,13 @@ def downloads(files: Mapping[str, bytes]) -> list[Download]:
             "data/evidence.csv", "evidence.csv",
             "The evidence page's data: one row per week, asset and horizon.",
             tuple(EVIDENCE_DOCS.items())))
+    if "data/track-record.csv" in files:
+        out.append(Download(
+            "data/track-record.csv", "track-record.csv",
+            "The score's track record: for all weeks, each band and each score quintile, the "
+            "forward returns of ^RUT, BTC-USD and the alt basket that followed (one row per "
+            "group, asset and horizon).",
+            tuple(TRACK_DOCS.items())))
     out.append(Download("feed.xml", "feed.xml (RSS)",
                         "RSS 2.0 feed of the newest issues with their full text and key chart."))
     return out

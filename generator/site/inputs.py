@@ -10,6 +10,8 @@ from generator.charts.data import Chart
 from generator.config import Config
 from generator.content.notes import Note
 from generator.evidence.study import Evidence
+from generator.evidence.track import TrackRecord
+from generator.freshness import DataAge
 from generator.signals.issues import Issue
 
 FileData = Any  # bytes, or a file the writer links (`writer.StoredFile`): `len()` works
@@ -37,5 +39,9 @@ class SiteInputs:
     sample: bool = False
     evidence: Evidence | None = None
     evidence_charts: tuple[Chart, ...] | list[Chart] = ()
+    track: TrackRecord | None = None  # the score's track record (on the evidence page)
+    track_chart: Chart | None = None
     images: Mapping[str, IssueImages] = field(default_factory=dict)
     site_card: FileData | None = None
+    caveats: tuple[str, ...] = ()  # data caveats of this build, on the methodology page
+    data_age: DataAge | None = None  # the prices' age by the build clock (None: sample)

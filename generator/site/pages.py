@@ -14,21 +14,28 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator import __version__
-from generator.charts.data import Chart
+from generator.charts.data import ISSUE_CHARTS, Chart
 from generator.evidence.study import format_evidence_csv
 from generator.evidence.text import page_context as evidence_page_context
+from generator.evidence.track import format_track_csv
+from generator.evidence.track_text import track_page_context
 from generator.format import fmt_date, fmt_score
 from generator.signals.further import further_rows
 from generator.signals.issues import Issue
-from generator.site import chartfiles
+from generator.site import archive, chartfiles, search
 from generator.site.datafiles import render_latest_json, render_robots, render_sitemap
 from generator.site.downloads import downloads
-from generator.site.feed import feed_items, published, render_feed
+from generator.site.feed import JSON_FEED, RSS, feed_items, published, render_feed, render_json_feed
 from generator.site.inputs import FileData, SiteInputs
 from generator.site.links import rebase_links
+from generator.site.notice import data_age_notice
+from generator.site.tags import build_tag_pages, tag_links
 from generator.site.templates import render_page, stylesheet
+
+NOT_FOUND = "404.html"  # served by the host at every missing address, at any depth
 
 
 @dataclass(frozen=True)
@@ -51,7 +58,11 @@ def render_jobs(jobs: Iterable[FileJob]) -> dict[str, bytes]:
     return {job.path: job.render() for job in jobs}
 
 
-def _root(path: str) -> str:
+def _root(path: str, base_url: str) -> str:
+    """How a page links to the site's root: relative to where it sits, except the 404
+    page, which the host serves at any missing address: from the base URL's path."""
+    if path == NOT_FOUND:
+        return urlsplit(base_url).path or "/"
     depth = path.count("/")
     return "../" * depth if depth else "./"
 
@@ -69,12 +80,13 @@ def _common(inputs: SiteInputs) -> dict[str, Any]:
         "version": __version__,
         "og_image": cfg.url("assets/card.png") if inputs.site_card is not None else None,
         "og_image_alt": f"{cfg.title}: {cfg.description}",
+        "data_age_notice": data_age_notice(inputs),
     }
 
 
 def _context(inputs: SiteInputs, path: str, **context: Any) -> dict[str, Any]:
     """The whole context of a page's template: site-wide values, then the page's own."""
-    root = _root(path)
+    root = _root(path, inputs.config.base_url)
     for key in ("note", "page"):
         if context.get(key) is not None:
             context[f"{key}_html"] = rebase_links(context[key].html, root)
@@ -102,8 +114,8 @@ def issue_jobs(inputs: SiteInputs) -> list[FileJob]:
             inputs, path, issue=issue, note=inputs.notes.get(issue.week), is_home=is_home,
             previous=_neighbour(issues, i - 1), following=_neighbour(issues, i + 1),
             specs=chartfiles.specs_of(issue.path),
-            lazy={name: chartfiles.chart_file(issue.path, name) for name in chartfiles.LAZY},
             further=further_rows(issue.values, issue.notes), **_card(inputs, issue),
+            tags=tag_links(inputs.notes.get(issue.week)),
         )
 
         def render() -> bytes:
@@ -133,7 +145,8 @@ def _neighbour(issues: list[Issue], i: int) -> Neighbour | None:
 
 
 def _chart_file_jobs(inputs: SiteInputs, issue: Issue) -> list[FileJob]:
-    """`charts.json` and the lazy charts' SVG files beside an issue page."""
+    """The chart files beside an issue page: `charts.json`, `charts-narrow.json` and each
+    chart's SVG, wide and narrow (`chartfiles.chart_files`)."""
     if issue.week not in inputs.issue_charts:
         return []
     templates = inputs.config.templates_dir
@@ -141,19 +154,24 @@ def _chart_file_jobs(inputs: SiteInputs, issue: Issue) -> list[FileJob]:
     def charts() -> list[Chart]:
         return inputs.issue_charts[issue.week]
 
-    def specs() -> bytes:
-        return chartfiles.chart_specs(charts())
+    def specs(narrow: bool) -> Callable[[], bytes]:
+        return lambda: chartfiles.chart_specs(charts(), narrow)
 
-    def svg(name: str) -> Callable[[], bytes]:
+    def svg(name: str, narrow: bool) -> Callable[[], bytes]:
         def render() -> bytes:
             chart = next(c for c in charts() if c.name == name)
-            return chartfiles.svg_file(chart, chartfiles.svg_file_style(stylesheet(templates)))
+            return chartfiles.svg_file(chart, chartfiles.svg_file_style(stylesheet(templates)),
+                                       narrow)
         return render
 
     # Made from the issue's chart window (and the code and stylesheet: the code hash).
-    jobs = [FileJob(chartfiles.specs_of(issue.path), ("specs", issue.window), specs)]
-    jobs += [FileJob(chartfiles.chart_file(issue.path, name), ("svg", name, issue.window),
-                     svg(name)) for name in chartfiles.LAZY]
+    jobs = []
+    for narrow in (False, True):
+        jobs.append(FileJob(chartfiles.specs_of(issue.path, narrow),
+                            ("specs", narrow, issue.window), specs(narrow)))
+        jobs += [FileJob(chartfiles.chart_file(issue.path, name, narrow),
+                         ("svg", name, narrow, issue.window), svg(name, narrow))
+                 for name in ISSUE_CHARTS]
     return jobs
 
 
@@ -173,28 +191,47 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
         files[path] = render_page(templates, template,
                                   **_context(inputs, path, **context)).encode("utf-8")
 
+    changes = archive.band_changes(issues)
     page("issues/index.html", "archive.html", issues=list(reversed(issues)),
-         chart=inputs.archive_chart, notes=inputs.notes, specs=chartfiles.specs_of("issues/"))
-    if inputs.archive_chart is not None and inputs.archive_chart.vega:
-        files[chartfiles.specs_of("issues/")] = chartfiles.chart_specs([inputs.archive_chart])
+         chart=inputs.archive_chart, notes=inputs.notes, specs=chartfiles.specs_of("issues/"),
+         years=archive.compute_years(issues), breakouts=archive.breakout_weeks(issues),
+         changes=changes, changed={i.week for i in changes})
+    if inputs.archive_chart is not None:
+        files.update(chartfiles.chart_files("issues/", [inputs.archive_chart],
+                                            stylesheet(templates)))
     if inputs.evidence is not None:
         page("evidence/index.html", "evidence.html", charts=list(inputs.evidence_charts),
              issue_paths={i.week: i.path for i in issues},
-             **evidence_page_context(inputs.evidence, cfg))
+             track=inputs.track, track_chart=inputs.track_chart,
+             **evidence_page_context(inputs.evidence, cfg),
+             **(track_page_context(inputs.track, cfg) if inputs.track is not None else {}))
+        evidence_charts = [*inputs.evidence_charts,
+                           *([inputs.track_chart] if inputs.track_chart is not None else [])]
+        files.update(chartfiles.chart_files("evidence/", evidence_charts, stylesheet(templates)))
         files["data/evidence.csv"] = format_evidence_csv(inputs.evidence.table).encode("utf-8")
+    if inputs.track is not None:
+        files["data/track-record.csv"] = format_track_csv(inputs.track.summary).encode("utf-8")
+    tags = build_tag_pages(issues, inputs.notes)
+    page("tags/index.html", "tags.html", tags=tags)
+    for tag in tags:
+        page(f"{tag.path}index.html", "tag.html", tag=tag, notes=inputs.notes)
     for slug, note in inputs.pages.items():
-        page(f"{slug}/index.html", "page.html", page=note)
-    page("404.html", "404.html")
-    for asset in ("style.css", "charts.js", "vega.min.js"):
+        page(f"{slug}/index.html", "page.html", page=note,
+             caveats=inputs.caveats if slug == "methodology" else ())
+    page(NOT_FOUND, "404.html")
+    page(search.PAGE, "search.html", count=len(issues))
+    for asset in ("style.css", "charts.js", "vega.min.js", "vega-interpreter.js", "search.js"):
         if (templates / "assets" / asset).is_file():
             files[f"assets/{asset}"] = (templates / "assets" / asset).read_bytes()
     files.update(_image_files(inputs))
     files["data/signals.csv"] = inputs.signals_csv.encode("utf-8")
     files["data/latest.json"] = render_latest_json(cfg, issues[-1], inputs.sample)
     page("data/index.html", "data.html", downloads=downloads(files))
-    files["feed.xml"] = render_feed(cfg, feed_items(inputs), published(issues[-1]))
+    items = feed_items(inputs)
+    files[RSS] = render_feed(cfg, items, published(issues[-1]))
+    files[JSON_FEED] = render_json_feed(cfg, items)
     files["sitemap.xml"] = render_sitemap(cfg, [_dir_of(p) for p in files
-                                                if p.endswith(".html") and p != "404.html"])
+                                                if p.endswith(".html") and p != NOT_FOUND])
     files["robots.txt"] = render_robots(cfg)
     return files
 

@@ -9,18 +9,20 @@ frames and shares series (pure). The `sample` source reads nothing.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import pandas as pd
 
+from generator import clock
 from generator.config import Config
-from generator.errors import DataError
-from generator.prices import BarProblem, Prices, parse_price_csv
+from generator.errors import DataError, UserError
+from generator.prices import BarProblem, Prices, empty_frame, parse_price_csv
 from generator.sources.spec import parse_source, source_folders, ticker_filename
-from generator.sources.validate import MalformedFrame, quarantine
-from generator.store.prices import check_store_frame
-from generator.store.shares import parse_shares_csv
+from generator.sources.validate import MalformedFrame, is_crypto, quarantine, validate_prices
+from generator.sources.yahoo import FetchResult
+from generator.store.prices import check_store_frame, load_store, merge_checked, write_store
+from generator.store.shares import load_shares, merge_shares, parse_shares_csv, write_shares
 
 YAHOO_LABEL = "Yahoo Finance via yfinance"
 
@@ -36,6 +38,7 @@ class Loaded:
     warnings: list[str] = field(default_factory=list)
     shares: dict[str, pd.Series] = field(default_factory=dict)  # shares outstanding, for flows
     problems: tuple[BarProblem, ...] = ()  # bars rejected or unconfirmed at the boundary
+    unreachable: str | None = None  # the fetch found Yahoo unreachable: what showed it
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,55 @@ class Inputs:
     shares: dict[str, tuple[Path, bytes]]
 
 
+def import_into_store(config: Config, spec: str) -> FetchResult:
+    """`riskon fetch --source csv:DIR`: merge the configured tickers' CSV files into the store.
+
+    Each file goes through the same validation as a CSV build and the same merge as a
+    Yahoo fetch (`data/prices/` only grows). A ticker without a file in DIR, or whose file
+    has no valid row, is a failure and keeps its stored file; shares outstanding are
+    merged from `DIR/shares/` when that folder exists.
+    """
+    kind, _ = parse_source(spec)
+    if kind != "csv":
+        raise UserError(f"--source {spec!r}: fetch imports only from csv:DIR (or Yahoo by "
+                        "default)")
+    inputs = read_inputs(spec, config)
+    assert inputs is not None
+    stored = load_store(config.prices_dir, config.all_tickers)
+    today = clock.today()
+    merged: Prices = {}
+    failures: dict[str, str] = {}
+    notes: list[str] = []
+    for ticker in config.all_tickers:
+        if ticker not in inputs.prices:
+            failures[ticker] = f"no file {ticker_filename(ticker)} in {spec[4:]}"
+            continue
+        path, data = inputs.prices[ticker]
+        try:
+            frame = parse_price_csv(data.decode("utf-8"))
+        except (ValueError, KeyError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+            failures[ticker] = f"{path}: not a price CSV ({exc})"
+            continue
+        try:
+            clean, found = validate_prices(ticker, frame, today=today)
+        except MalformedFrame as exc:
+            failures[ticker] = f"{path}: {exc}"
+            continue
+        notes.extend(found)
+        if clean.empty:
+            failures[ticker] = f"{path}: no valid row"
+            continue
+        # quarantined bars are never stored (the merged frame is checked again)
+        merged[ticker], again = merge_checked(ticker, stored.get(ticker, empty_frame()), clean)
+        notes.extend(n for n in again if n not in notes)
+    write_store(config.prices_dir, merged)
+    shares_folder = Path(spec[4:]).expanduser() / "shares"
+    if shares_folder.is_dir():
+        old = load_shares(config.shares_dir, config.flow_etfs)
+        new = load_shares(shares_folder, config.flow_etfs)
+        write_shares(config.shares_dir, {t: merge_shares(old[t], s) if t in old else s
+                                         for t, s in new.items()})
+    return FetchResult(prices=merged, failures=failures, warnings=notes)
 
 
 def read_inputs(spec: str, config: Config) -> Inputs | None:
@@ -137,3 +189,78 @@ def cut_shares(shares: dict[str, pd.Series], until: dt.date | None) -> dict[str,
         return dict(shares)
     stamp = pd.Timestamp(until)
     return {t: s[s.index <= stamp] for t, s in shares.items()}
+
+
+def core_tickers(config: Config) -> tuple[str, ...]:
+    """The inputs of the score and the headline signals: one symbol per role, in order."""
+    return tuple(dict.fromkeys(getattr(config.tickers, f.name) for f in fields(config.tickers)))
+
+
+def stale_by_clock(prices: Prices, tickers: tuple[str, ...], today: dt.date
+                   ) -> dict[str, dt.date | None]:
+    """Each of `tickers` whose newest bar is older than the newest it should have on
+    `today` (`expected_bar`), with that bar's date (None: no rows at all)."""
+    out: dict[str, dt.date | None] = {}
+    for ticker in tickers:
+        frame = prices.get(ticker)
+        last = None if frame is None or frame.empty else pd.Timestamp(frame.index.max()).date()
+        if last is None or last < expected_bar(ticker, today):
+            out[ticker] = last
+    return out
+
+
+def expected_bar(ticker: str, today: dt.date) -> dt.date:
+    """The newest daily bar an up-to-date store holds on `today` (UTC, the build clock).
+
+    A crypto pair trades every day: yesterday's bar (today's is still open). Anything else
+    trades on NYSE sessions: the last weekday before today that is not one of NYSE's
+    regular holidays (today's close is not in before 21:00 UTC, so it is not expected).
+    """
+    day = today - dt.timedelta(days=1)
+    if is_crypto(ticker):
+        return day
+    holidays = _nyse_holidays(day.year)
+    while day.weekday() >= 5 or day in holidays:
+        day -= dt.timedelta(days=1)
+        if day.year not in holidays.years:
+            holidays = _nyse_holidays(day.year)
+    return day
+
+
+@dataclass(frozen=True)
+class _Holidays:
+    years: frozenset[int]
+    days: frozenset[dt.date]
+
+    def __contains__(self, day: object) -> bool:
+        return day in self.days
+
+
+def _nyse_holidays(year: int) -> _Holidays:
+    """NYSE's regular full-day holidays of `year` (special closures are not in it)."""
+    from pandas.tseries.holiday import (
+        AbstractHolidayCalendar,
+        GoodFriday,
+        Holiday,
+        USLaborDay,
+        USMartinLutherKingJr,
+        USMemorialDay,
+        USPresidentsDay,
+        USThanksgivingDay,
+        nearest_workday,
+        sunday_to_monday,
+    )
+
+    class NYSE(AbstractHolidayCalendar):
+        rules = [
+            Holiday("New Year's Day", month=1, day=1, observance=sunday_to_monday),
+            USMartinLutherKingJr, USPresidentsDay, GoodFriday, USMemorialDay,
+            Holiday("Juneteenth", month=6, day=19, start_date="2022-01-01",
+                    observance=nearest_workday),
+            Holiday("Independence Day", month=7, day=4, observance=nearest_workday),
+            USLaborDay, USThanksgivingDay,
+            Holiday("Christmas", month=12, day=25, observance=nearest_workday),
+        ]
+
+    days = NYSE().holidays(dt.date(year, 1, 1), dt.date(year, 12, 31))
+    return _Holidays(frozenset({year}), frozenset(d.date() for d in days))

@@ -1,10 +1,13 @@
 """Daily prices from Yahoo through yfinance: the only module that imports yfinance.
 
 `yf.download` never raises: an unknown ticker, a rate limit or a network failure comes back
-as missing or all-NaN columns with the reason only in the `yfinance` logger. So the logger
-is captured during each call, every frame is validated, and each ticker ends up either in
+as missing or all-NaN columns, with yfinance's guess at the reason in its logger ("possibly
+delisted" for a timeout too). So every request goes through a `network.Guard`, which names
+what really happened, holds the fetch's one deadline and stops at once when Yahoo cannot be
+reached; each ticker is downloaded on its own and validated, and ends up either in
 `FetchResult.prices` or in `FetchResult.failures` with its reason. Failed tickers are
-retried with exponential backoff; nothing here raises for a network problem.
+retried with exponential backoff within the deadline; nothing here raises for a network
+problem. Dates come from the one clock (`generator.clock`, SOURCE_DATE_EPOCH).
 """
 
 from __future__ import annotations
@@ -16,14 +19,16 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from generator import clock
 from generator.config import Config
 from generator.prices import Prices, empty_frame
+from generator.sources.network import READ_TIMEOUT, Guard
 from generator.sources.validate import MalformedFrame, validate_prices
 from generator.store.prices import load_store, merge_checked, restatement_factors, write_store
 from generator.store.shares import load_shares, merge_shares, normalize_shares, write_shares
@@ -39,19 +44,30 @@ YAHOO_COLUMNS = {
 }
 _FAILED_LINE = re.compile(r"^\[(?P<symbols>[^\]]*)\]: (?P<reason>.*)$", re.DOTALL)
 _SYMBOL_LINE = re.compile(r"^\$(?P<symbol>[^:\s]+): (?P<reason>.*)$", re.DOTALL)
-_NETWORK_WORDS = ("connection", "timed out", "timeout", "unreachable", "resolve", "ssl", "curl")
 _cache_location: str | None = None
 SHARES_START = dt.date(2015, 1, 1)  # first date asked for when no shares are stored yet
 SharesGetter = Callable[[str, dt.date], Any]
+Progress = Callable[[str, int, int, str], Any]  # (stage, done, total, current item)
+FETCH_STAGE = "fetching prices"
+SHARES_STAGE = "fetching shares outstanding"
+DEFAULT_DEADLINE = 240.0  # seconds for a whole fetch (the setting fetch_deadline_seconds)
 
 
 @dataclass(frozen=True)
 class FetchResult:
-    """Validated frames of the tickers that worked, the reason for each that did not, notes."""
+    """Validated frames of the tickers that worked, the reason for each that did not, notes.
+
+    `unreachable` names what showed Yahoo could not be reached (nothing more was tried after
+    it); `deadline` is True when the overall deadline stopped the fetch; `seconds` is how long
+    the fetch took.
+    """
 
     prices: Prices
     failures: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    unreachable: str | None = None
+    deadline: bool = False
+    seconds: float = 0.0
 
 
 def fetch_prices(
@@ -63,35 +79,63 @@ def fetch_prices(
     backoff_seconds: float = 5.0,
     session: Any = None,
     sleep: Callable[[float], Any] = time.sleep,
+    guard: Guard | None = None,
+    deadline_seconds: float = DEFAULT_DEADLINE,
+    progress: Progress | None = None,
 ) -> FetchResult:
-    """Download daily bars from each ticker's start date; retry failed tickers with backoff."""
+    """Download daily bars of each ticker from its start date, one ticker per request.
+
+    Failed tickers are retried with exponential backoff, unless Yahoo is down (found once,
+    by `guard`) or the next wait would pass the overall deadline; every failure is named
+    from what happened on the wire (`generator.sources.network`).
+    """
     pending = list(dict.fromkeys(tickers))
     missing = [t for t in pending if t not in starts]
     if missing:
         raise ValueError(f"no start date for {', '.join(missing)}")
+    guard = guard or Guard(deadline_seconds)
+    session = _session(session, guard, Path(cache_dir))
     prices: Prices = {}
     failures: dict[str, str] = {}
     notes: list[str] = []
+    end = clock.today() + dt.timedelta(days=1)  # the one clock; Yahoo's `end` is exclusive
     for attempt in range(max(retries, 0) + 1):
         if attempt:
-            sleep(backoff_seconds * 2 ** (attempt - 1))
-        for start, group in _groups(pending, starts):
-            got, failed, group_notes = _download(group, start, cache_dir, session)
-            for ticker, frame in got.items():
-                prices[ticker] = frame
-                if ticker in failures:
-                    notes.append(f"{ticker}: fetched on attempt {attempt + 1} "
-                                 f"(before: {failures.pop(ticker)})")
+            wait = backoff_seconds * 2 ** (attempt - 1)
+            if wait >= guard.remaining():
+                notes.append(f"no retry of {', '.join(pending)}: waiting {wait:g} s would pass "
+                             f"the fetch deadline ({guard.deadline_seconds:g} s)")
+                break
+            sleep(wait)
+            _forget_replies()  # yfinance would answer a retry from its cache of replies
+        stage = FETCH_STAGE if not attempt else f"retrying prices (attempt {attempt + 1})"
+        for n, ticker in enumerate(pending):
+            if progress is not None:
+                progress(stage, n, len(pending), ticker)
+            if guard.down is not None or guard.expired():
+                failures[ticker] = guard.cause_since(guard.mark()) or "not fetched"
+                continue
+            got, failed, found = _download([ticker], starts[ticker], end, session, guard)
+            for name, frame in got.items():
+                prices[name] = frame
+                if name in failures:
+                    notes.append(f"{name}: fetched on attempt {attempt + 1} "
+                                 f"(before: {failures.pop(name)})")
             failures.update(failed)
-            notes.extend(n for n in group_notes if n not in notes)
+            notes.extend(n for n in found if n not in notes)
+        if progress is not None:
+            progress(stage, len(pending), len(pending), "")
         pending = [t for t in pending if t in failures]
-        if not pending:
+        if not pending or guard.down is not None or guard.expired():
             break
-    return FetchResult(prices=prices, failures=failures, warnings=notes)
+    return FetchResult(prices=prices, failures=failures, warnings=notes,
+                       unreachable=guard.down.describe() if guard.down else None,
+                       deadline=guard.expired(), seconds=guard.elapsed())
 
 
 def fetch_into_store(
-    config: Config, *, session: Any = None, sleep: Callable[[float], Any] = time.sleep
+    config: Config, *, session: Any = None, sleep: Callable[[float], Any] = time.sleep,
+    guard: Guard | None = None, progress: Progress | None = None,
 ) -> FetchResult:
     """Fetch every configured ticker into `data/prices/`; prices are the merged stored frames.
 
@@ -108,6 +152,9 @@ def fetch_into_store(
         backoff_seconds=config.fetch_backoff_seconds,
         session=session,
         sleep=sleep,
+        guard=guard,
+        deadline_seconds=config.fetch_deadline_seconds,
+        progress=progress,
     )
     notes = list(result.warnings)
     merged: Prices = {}
@@ -117,7 +164,25 @@ def fetch_into_store(
         merged[ticker], found = merge_checked(ticker, old, frame)  # quarantined: never stored
         notes.extend(n for n in found if n not in notes)
     write_store(config.prices_dir, merged)
-    return FetchResult(prices=merged, failures=result.failures, warnings=notes)
+    return replace(result, prices=merged, warnings=notes)
+
+
+def fetch_all(
+    config: Config, *, session: Any = None, sleep: Callable[[float], Any] = time.sleep,
+    progress: Progress | None = None, monotonic: Callable[[], float] = time.monotonic,
+) -> FetchResult:
+    """`riskon fetch`: prices, then shares outstanding, under one deadline and one view of
+    the network (when Yahoo is found down on the first, the second is not tried)."""
+    guard = Guard(config.fetch_deadline_seconds, monotonic=monotonic)
+    session = _session(session, guard, config.cache_dir)
+    result = fetch_into_store(config, session=session, sleep=sleep, guard=guard,
+                              progress=progress)
+    notes = list(result.warnings)
+    if guard.down is None and not guard.expired():
+        notes.extend(fetch_shares_notes(config, session=session, guard=guard, progress=progress))
+    return replace(result, warnings=notes, unreachable=result.unreachable or (
+        guard.down.describe() if guard.down else None), deadline=guard.expired(),
+        seconds=guard.elapsed())
 
 
 @dataclass(frozen=True)
@@ -135,6 +200,8 @@ def fetch_shares(
     cache_dir: Path,
     session: Any = None,
     get: SharesGetter | None = None,
+    guard: Guard | None = None,
+    progress: Progress | None = None,
 ) -> SharesResult:
     """Shares outstanding per ticker from `Ticker.get_shares_full`, one value per day.
 
@@ -142,30 +209,44 @@ def fetch_shares(
     reply raises (KeyError, HTTP errors): every outcome ends in `shares` or `failures`.
     `get(ticker, start)` replaces the yfinance call in tests.
     """
+    guard = guard or Guard(DEFAULT_DEADLINE)
     if get is None:
+        http = _session(session, guard, Path(cache_dir))
+
         def get(ticker: str, start: dt.date) -> Any:
-            return _yf_shares(ticker, start, Path(cache_dir), session)
+            return _yf_shares(ticker, start, http)
 
     shares: dict[str, pd.Series] = {}
     failures: dict[str, str] = {}
-    for ticker in dict.fromkeys(tickers):
+    names = list(dict.fromkeys(tickers))
+    for n, ticker in enumerate(names):
+        if progress is not None:
+            progress(SHARES_STAGE, n, len(names), ticker)
+        mark = guard.mark()
+        if guard.down is not None or guard.expired():
+            failures[ticker] = guard.cause_since(mark) or "not fetched"
+            continue
         with _captured_yfinance_log() as records:
             try:
                 series = normalize_shares(get(ticker, starts[ticker]))
             except Exception as exc:  # yfinance raises on malformed or failed replies
-                failures[ticker] = f"shares request failed: {exc!r}"
+                failures[ticker] = guard.cause_since(mark, ticker) or (
+                    f"shares request failed: {exc!r}")
                 continue
         if series.empty:
             logged = "; ".join(r.getMessage() for r in records if r.levelno >= logging.ERROR)
-            failures[ticker] = "no shares-outstanding history returned" + (
-                f" ({logged})" if logged else "")
+            failures[ticker] = guard.cause_since(mark, ticker) or (
+                "no shares-outstanding history returned" + (f" ({logged})" if logged else ""))
         else:
             shares[ticker] = series
+    if progress is not None:
+        progress(SHARES_STAGE, len(names), len(names), "")
     return SharesResult(shares, failures)
 
 
 def fetch_shares_into_store(
-    config: Config, *, session: Any = None, get: SharesGetter | None = None
+    config: Config, *, session: Any = None, get: SharesGetter | None = None,
+    guard: Guard | None = None, progress: Progress | None = None,
 ) -> SharesResult:
     """Fetch shares outstanding of `flow_etfs` into `data/shares/` (merged, never shortened).
 
@@ -181,22 +262,36 @@ def fetch_shares_into_store(
         starts[ticker] = (max(last - dt.timedelta(days=OVERLAP_DAYS), SHARES_START)
                           if last else SHARES_START)
     result = fetch_shares(config.flow_etfs, starts, cache_dir=config.cache_dir, session=session,
-                          get=get)
+                          get=get, guard=guard or Guard(config.fetch_deadline_seconds),
+                          progress=progress)
     merged = {t: merge_shares(stored[t], s) if t in stored else s
               for t, s in result.shares.items()}
     write_shares(folder, merged)
     return SharesResult(merged, result.failures)
 
 
-def _yf_shares(ticker: str, start: dt.date, cache_dir: Path, session: Any) -> Any:
+def _yf_shares(ticker: str, start: dt.date, session: Any) -> Any:
     """The one `get_shares_full` call (yfinance)."""
     import yfinance as yf
 
-    _prepare_yfinance(yf, cache_dir)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", FutureWarning)
         return yf.Ticker(ticker, session=session).get_shares_full(start=start.isoformat())
+
+
+def _session(session: Any, guard: Guard, cache_dir: Path) -> Any:
+    """The HTTP session of one fetch, every request through `guard`; yfinance prepared.
+
+    Without a session given, yfinance's own kind: curl_cffi impersonating a browser.
+    """
+    import yfinance as yf
+
+    if session is None:
+        session = _default_session()
+    if getattr(session, "_riskon_guard", None) is not guard:
+        _prepare_yfinance(yf, cache_dir)
+    return guard.attach(session)
 
 
 def store_start(stored: pd.DataFrame | None, history_start: dt.date) -> dt.date:
@@ -223,54 +318,48 @@ def split_download(frame: pd.DataFrame | None, tickers: Sequence[str]) -> Prices
     return out
 
 
-def _groups(
-    tickers: Sequence[str], starts: Mapping[str, dt.date]
-) -> Iterator[tuple[dt.date, list[str]]]:
-    """Tickers sharing a start date, one group per download call, earliest start first."""
-    by_start: dict[dt.date, list[str]] = {}
-    for ticker in tickers:
-        by_start.setdefault(starts[ticker], []).append(ticker)
-    for start in sorted(by_start):
-        yield start, by_start[start]
-
-
 def _download(
-    group: list[str], start: dt.date, cache_dir: Path, session: Any
+    group: list[str], start: dt.date, end: dt.date, session: Any, guard: Guard
 ) -> tuple[Prices, dict[str, str], list[str]]:
-    """One `yf.download` call: (validated frames, failures with reasons, notes)."""
+    """One `yf.download` call: (validated frames, failures with reasons, notes).
+
+    A failure's reason is what happened to its requests (`guard`); yfinance's logged
+    words only when every request was answered.
+    """
+    mark = guard.mark()
     with _captured_yfinance_log() as records:
         try:
-            frame = _yf_download(group, start, cache_dir, session)
+            frame = _yf_download(group, start, end, session)
         except Exception as exc:  # download is documented never to raise; be sure of it
-            return {}, {t: f"download failed: {exc!r}" for t in group}, []
+            return {}, {t: guard.cause_since(mark, t) or f"download failed: {exc!r}"
+                        for t in group}, []
     reasons, notes = _read_log(records, [t.upper() for t in group])
-    today = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)  # no bar is dated later
+    if guard.faults[mark:]:
+        notes = []  # yfinance's account of a request that failed: the guard names it better
     got: Prices = {}
     failed: dict[str, str] = {}
     frames = split_download(frame, group)
     for ticker in group:
         raw = frames.get(ticker, empty_frame())
         try:
-            clean, found = validate_prices(ticker, raw, today=today)
+            clean, found = validate_prices(ticker, raw, today=end)  # no bar is dated later
         except MalformedFrame as exc:  # repeated columns, mixed time zones: a named failure
             failed[ticker] = str(exc)
             continue
-        reason = reasons.get(ticker.upper())
-        if reason is None and clean.empty:
-            reason = "no rows returned" if raw.empty else "no valid close returned"
-        if reason is not None:
-            failed[ticker] = reason
+        if clean.empty:
+            logged = reasons.get(ticker.upper())
+            failed[ticker] = (guard.cause_since(mark, ticker) or logged
+                              or ("no rows returned" if raw.empty else "no valid close returned"))
         else:
             got[ticker] = clean
             notes.extend(found)
     return got, failed, notes
 
 
-def _yf_download(group: list[str], start: dt.date, cache_dir: Path, session: Any) -> Any:
+def _yf_download(group: list[str], start: dt.date, end: dt.date, session: Any) -> Any:
     """The one yfinance call, with every argument explicit (see STACK.md)."""
     import yfinance as yf
 
-    _prepare_yfinance(yf, Path(cache_dir))
     with warnings.catch_warnings():
         # pandas deprecations raised inside yfinance are not ours to fix or to print.
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -278,7 +367,7 @@ def _yf_download(group: list[str], start: dt.date, cache_dir: Path, session: Any
         return yf.download(
             list(group),
             start=start.isoformat(),
-            end=None,
+            end=end.isoformat(),
             interval="1d",
             auto_adjust=False,
             actions=False,
@@ -288,7 +377,7 @@ def _yf_download(group: list[str], start: dt.date, cache_dir: Path, session: Any
             multi_level_index=True,
             repair=False,
             keepna=False,
-            timeout=30,
+            timeout=READ_TIMEOUT,
             session=session,
         )
 
@@ -316,6 +405,20 @@ def _prepare_yfinance(yf: Any, cache_dir: Path) -> None:
     yf_data.YfData.cache_get.cache_clear()
     instances = getattr(yf_data.SingletonMeta, "_instances", {})
     instances.pop(yf_data.YfData, None)
+
+
+def _default_session() -> Any:
+    """yfinance's own kind of session: curl_cffi, impersonating a browser."""
+    from curl_cffi import requests as curl_requests
+
+    return curl_requests.Session(impersonate="chrome")
+
+
+def _forget_replies() -> None:
+    """Empty yfinance's in-process cache of replies (it keeps failed ones too)."""
+    from yfinance import data as yf_data
+
+    yf_data.YfData.cache_get.cache_clear()
 
 
 class _ListHandler(logging.Handler):
@@ -382,16 +485,9 @@ def _read_log(
 
 
 def _explain(messages: list[str]) -> str:
-    """yfinance's messages for one symbol, prefixed with what they usually mean."""
-    text = "; ".join(messages)
-    lowered = text.lower()
-    if "rate limit" in lowered or "too many requests" in lowered:
-        return f"rate-limited by Yahoo (HTTP 429): {text}"
-    if any(word in lowered for word in _NETWORK_WORDS):
-        return f"network error: {text}"
-    if "404" in lowered or "delisted" in lowered or "not found" in lowered:
-        return f"unknown or delisted symbol: {text}"
-    return text
+    """yfinance's messages for one symbol, as its words (used only when no request failed:
+    its "possibly delisted" is a guess, said of network errors too)."""
+    return "yfinance: " + "; ".join(messages)
 
 
 def _restatement_notes(ticker: str, old: pd.DataFrame, new: pd.DataFrame) -> list[str]:
@@ -407,8 +503,11 @@ def _restatement_notes(ticker: str, old: pd.DataFrame, new: pd.DataFrame) -> lis
     return notes
 
 
-def fetch_shares_notes(config: Config) -> list[str]:
+def fetch_shares_notes(
+    config: Config, *, session: Any = None, guard: Guard | None = None,
+    progress: Progress | None = None,
+) -> list[str]:
     """Fetch shares outstanding into `data/shares/`; a failure is a note, flows stay n/a."""
-    result = fetch_shares_into_store(config)
+    result = fetch_shares_into_store(config, session=session, guard=guard, progress=progress)
     return [f"{ticker}: no shares outstanding from Yahoo ({reason}); its flows stay n/a"
             for ticker, reason in sorted(result.failures.items())]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from generator import __version__
 from generator.errors import DataError
+from generator.signals.coverage import Unpriced
 from generator.signals.issues import (
     CHART_COLUMNS,
     DataNotice,
@@ -75,6 +76,7 @@ def make_snapshot(
     backfilled: bool,
     narrative: tuple[str, ...] = (),
     notes: Mapping[str, str] | None = None,
+    coverage: Mapping[str, Any] | None = None,
     data_notices: tuple[DataNotice, ...] = (),
 ) -> dict[str, Any]:
     """The snapshot document of one issue (plain JSON types, NaN as null).
@@ -95,6 +97,7 @@ def make_snapshot(
         "chart_window": {k: _plain_list(vs) for k, vs in chart_window.items()},
         "narrative": list(narrative),
         "notes": dict(notes or {}),
+        "coverage": dict(coverage or {}),
     }
     if data_notices:
         doc["data_notices"] = [
@@ -200,6 +203,12 @@ def snapshot_of(issue: Issue, weights: Mapping[str, float], *, backfilled: bool)
         backfilled=backfilled,
         narrative=issue.narrative,
         notes=issue.notes,
+        coverage={
+            "configured": issue.inputs_configured,
+            "unpriced": [{"ticker": u.ticker, "group": u.group,
+                          "last_date": u.last_date.isoformat() if u.last_date else None}
+                         for u in issue.unpriced],
+        },
         data_notices=issue.data_notices,
     )
 
@@ -236,6 +245,9 @@ def issue_from_snapshot(doc: Mapping[str, Any]) -> Issue:
         # Snapshots written before these existed lack them: the build fills them in.
         narrative=tuple(doc.get("narrative") or ()),
         notes=dict(doc.get("notes") or {}),
+        unpriced=tuple(Unpriced(u["ticker"], u["group"], _date_or_none(u["last_date"]))
+                       for u in (doc.get("coverage") or {}).get("unpriced", ())),
+        inputs_configured=int((doc.get("coverage") or {}).get("configured", 0)),
         data_notices=tuple(
             DataNotice(n["kind"], n["ticker"], dt.date.fromisoformat(n["first"]),
                        dt.date.fromisoformat(n["last"]), n["text"])

@@ -128,25 +128,20 @@ def test_pages_load_clean_and_stay_on_our_host(sample_site, visit):
 
 
 def test_charts_are_visible_without_javascript(sample_site, visit):
-    for path in ("", "issues/"):
+    # every chart is a <picture> of its SVG files; the issue's lower charts load once the
+    # reader scrolls near them
+    for path, count in (("", 5), ("issues/", 1)):
         v = visit(path, java_script_enabled=False)
-        svgs = v.page.locator("figure svg")
-        assert svgs.count() >= 1, path
-        for i in range(svgs.count()):
-            box = svgs.nth(i).bounding_box()
+        images = v.page.locator("figure.chart > picture > img")
+        assert images.count() == count, path
+        for i in range(images.count()):
+            image = images.nth(i)
+            image.scroll_into_view_if_needed()
+            v.page.wait_for_function("i => i.complete && i.naturalWidth > 0",
+                                     arg=image.element_handle(), timeout=5_000)
+            box = image.bounding_box()
             assert box is not None and box["width"] > 100 and box["height"] > 50, (path, i, box)
-    # the issue's lower charts are SVG files, loaded once the reader scrolls near them
-    v = visit("", java_script_enabled=False)
-    images = v.page.locator("figure.chart > img")
-    assert images.count() == 4
-    for i in range(images.count()):
-        image = images.nth(i)
-        image.scroll_into_view_if_needed()
-        v.page.wait_for_function("i => i.complete && i.naturalWidth > 0",
-                                 arg=image.element_handle(), timeout=5_000)
-        box = image.bounding_box()
-        assert box is not None and box["width"] > 100 and box["height"] > 50, (i, box)
-    assert v.errors == []
+        assert v.errors == []
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -155,7 +150,8 @@ def test_axe_finds_no_serious_violations(sample_site, visit, scheme):
         pytest.skip("tests/vendor/axe.min.js missing")
     bad = []
     for path in reader_pages(sample_site.site):
-        v = visit(path, color_scheme=scheme)
+        # axe is injected as an inline script: the test lets it past the page's CSP
+        v = visit(path, color_scheme=scheme, bypass_csp=True)
         v.page.wait_for_load_state("networkidle")
         v.page.add_script_tag(path=str(AXE))
         result = v.page.evaluate("async () => await axe.run(document)")
@@ -179,12 +175,12 @@ def test_nu_html_checker_finds_no_errors(sample_site):
 
 def test_charts_come_alive_with_javascript(visit):
     v = visit("", viewport={"width": 900, "height": 900})
-    v.page.wait_for_selector("figure.is-live .chart-live svg", timeout=15_000)
     figures = v.page.locator("figure.chart")
-    v.page.wait_for_function(
-        "n => document.querySelectorAll('figure.is-live').length === n", arg=figures.count(),
-        timeout=15_000,
-    )
+    for i in range(figures.count()):  # each on the reader's first intent: the pointer
+        figures.nth(i).scroll_into_view_if_needed()
+        figures.nth(i).hover()
+        v.page.wait_for_function("f => f.classList.contains('is-live')",
+                                 arg=figures.nth(i).element_handle(), timeout=15_000)
     live = v.page.locator("figure.is-live .chart-live").first
     assert live.get_attribute("role") == "img" and live.get_attribute("aria-label")
     live.scroll_into_view_if_needed()
@@ -225,7 +221,7 @@ def test_the_reader_benchmark_runs_on_the_built_site(sample_site):
     assert out.returncode == 0, out.stderr[-2000:]
     assert "first chart in the first view" in out.stdout
     for label in ("first chart visible", "first chart laid out", "first contentful paint",
-                  "load event", "all charts live"):
+                  "load event", "live after hover"):
         line = next(x for x in out.stdout.splitlines() if x.strip().startswith(label))
         assert "nan" not in line, line
     assert "targets for /:" in out.stdout

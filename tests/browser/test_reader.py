@@ -61,22 +61,27 @@ def test_charts_get_their_vega_specs_beside_the_page_and_the_page_stays_light(sa
     html = sample_site.read("index.html")
     latest = json.loads(sample_site.read("data/latest.json"))
     specs_path = f"issues/{latest['week'].lower()}/charts.json"
-    script = re.search(r'<script defer src="([^"]+)" data-vega="([^"]+)" data-specs="([^"]+)">'
-                       r"</script>", html)
+    script = re.search(r'<script defer src="([^"]+)" data-vega="([^"]+)" data-specs="([^"]+)"'
+                       r' data-narrow-specs="([^"]+)" data-narrow-media="([^"]+)"></script>',
+                       html)
     assert script is not None
-    assert script.groups() == ("./assets/charts.js", "./assets/vega.min.js", "./" + specs_path)
+    assert script.groups() == ("./assets/charts.js", "./assets/vega.min.js", "./" + specs_path,
+                               "./" + specs_path.replace("charts.json", "charts-narrow.json"),
+                               "(max-width: 600px)")
     names = re.findall(r'<figure class="chart[^"]*" id="chart-([a-z_]+)">', html)
     specs = json.loads(sample_site.read(specs_path))
-    assert names and sorted(specs) == sorted(names)
-    for spec in specs.values():
+    narrow = json.loads(sample_site.read(specs_path.replace("charts.json", "charts-narrow.json")))
+    assert names and sorted(specs) == sorted(names) == sorted(narrow)
+    for spec in [*specs.values(), *narrow.values()]:
         assert "tooltip" in json.dumps(spec) and spec["width"] > 0
+    assert {s["width"] for s in narrow.values()} == {340}  # laid out for a phone
     # the issue page itself points at the same file, relative to where it sits
     issue_html = sample_site.read(f"issues/{latest['week'].lower()}/index.html")
     assert 'data-specs="../../issues/' + latest["week"].lower() + '/charts.json"' in issue_html
     # every page's specs file exists and names only charts of that page
     for page in sample_site.site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        for ref in re.findall(r'data-specs="([^"]+)"', text):
+        for ref in re.findall(r'data-(?:narrow-)?specs="([^"]+)"', text):
             found = json.loads((page.parent / ref).read_text(encoding="utf-8"))
             assert set(found) <= set(re.findall(r'id="chart-([a-z_]+)"', text)), page
     assert "chart-spec" not in html and "application/json" not in html

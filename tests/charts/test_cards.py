@@ -30,8 +30,9 @@ def test_card_text_cuts_the_score_dates_the_week_and_signs_the_change():
     text = cards.card_text("T", "2026-W08", AS_OF, 54.96, 57.0)
     assert (text.score, text.band) == ("54.9", "Neutral")
     assert text.week == "Week 2026-W08 · as of 20 February 2026"
-    assert text.change == "\u22122.0 points on the week"
-    assert cards.card_text("T", "2026-W08", AS_OF, 57.0, 54.96).change == "+2.0 points on the week"
+    # the change is the difference of the scores as shown (57.0 to 54.9), so they add up
+    assert text.change == "\u22122.1 points on the week"
+    assert cards.card_text("T", "2026-W08", AS_OF, 57.0, 54.96).change == "+2.1 points on the week"
     same = cards.card_text("T", "2026-W08", AS_OF, 57.0, 57.04)
     assert same.change == "0.0 points on the week"  # shows as zero: no sign
     first = cards.card_text("T", "2026-W08", AS_OF, 60.0, math.nan)

@@ -176,7 +176,9 @@ def test_score_shown_never_contradicts_its_band(value, text):
 def test_description_uses_latest_available_value():
     idx = pd.date_range(end="2026-02-13", periods=3, freq="W-FRI")
     w = pd.DataFrame({"btc_rut_corr_90d": [0.1, -0.1234, np.nan]}, index=idx)
-    assert "latest \u22120.12 on 6 February 2026" in chart_description("correlation", w)
+    # the last point on or before the as-of date, dated, and said to be older than it
+    assert ("last reading \u22120.12 on 6 February 2026, 1 week before 13 February 2026 "
+            "(none since)") in chart_description("correlation", w)
 
 
 def test_rut_description_reports_record_gap_and_breakouts():

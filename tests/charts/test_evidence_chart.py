@@ -37,3 +37,41 @@ def test_description_gives_both_medians_per_horizon():
     assert "4 weeks: median +15.0% after 2 events, +15.0% over all 8 weeks" in text
     assert "26 weeks: no complete window yet" in text
     assert "no event yet" in describe_forward_returns(table(), "BTC-USD", "iwm")
+
+
+def _track_summary() -> pd.DataFrame:
+    from generator.evidence.track import TRACK_COLUMNS
+
+    rows = []
+    for grouping, groups in (("all", ["All weeks"]), ("quintile", ["Q1", "Q2", "Q3", "Q4",
+                                                                    "Q5"])):
+        for k, group in enumerate(groups):
+            for asset in ("^RUT", "BTC-USD", "alt-basket"):
+                for h in (4, 13, 26, 52):
+                    rows.append((grouping, group, asset, h, 10, 3, 0.01 * k - 0.02, 0.5,
+                                 float("nan"), float("nan"), float("nan")))
+    return pd.DataFrame(rows, columns=list(TRACK_COLUMNS))
+
+
+def test_track_chart_is_valid_and_its_layout_matches_the_direct_chart():
+    from generator.charts import vega
+    from generator.charts.evidence import describe_track, track_layout, track_parts
+
+    parts = track_parts(_track_summary())
+    direct = track_layout(parts.shape, parts.texts, parts.numbers).properties(
+        datasets=parts.data).to_dict(validate=True)
+    assert direct["title"]["text"].startswith("What followed each fifth of scores")
+    assert len(parts.data["points"]) == 6 * 3  # five quintiles and all weeks, three assets
+    assert parts.numbers["ylo"] < -0.02 and parts.numbers["yhi"] > 0.02
+    via_layout = vega.vega_spec(parts, live=False, kind="evidence")
+    assert vega.vega_to_svg(via_layout) == vega.vega_to_svg(vega.compile_vegalite(direct))
+    text = describe_track(_track_summary())
+    assert "Russell 2000: All weeks −2.0%, Q1 −2.0%, Q2 −1.0%" in text
+
+
+def test_track_chart_without_windows_says_so():
+    from generator.charts.evidence import track_parts
+
+    empty = _track_summary().assign(n=0)
+    parts = track_parts(empty)
+    assert parts.empty and "No data" in parts.texts["what"]

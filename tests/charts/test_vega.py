@@ -94,8 +94,9 @@ def test_one_layout_per_shape_is_compiled():
     weeks = WINDOWS["156 weeks"]
     for end in (150, 153, 156):  # same span bucket, same layers: one shape
         render_chart("correlation", weeks.iloc[end - 150 : end], layouts=layouts)
-    assert len(compiled) == 2  # static and live
-    assert sorted(key[-1] for key in compiled) == [False, True]
+    assert len(compiled) == 4  # static and live, wide and narrow
+    assert sorted((key[0], key[-1]) for key in compiled) == [
+        ("chart", False), ("chart", True), ("chart:narrow", False), ("chart:narrow", True)]
 
 
 def test_rendering_with_compiled_layouts_does_not_import_altair(tmp_path):

@@ -164,7 +164,12 @@ def test_summary_numbers_on_a_hand_made_series():
     assert rut4.median_all == pytest.approx(0.1)
     assert rut4.positive_all == pytest.approx(3 / 5)  # 0.0 is not positive
     assert rut4.difference == pytest.approx(0.15)
-    assert rut4.low <= rut4.difference <= rut4.high
+    assert not rut4.has_interval  # 2 episodes: below MIN_EPISODES, no interval
+    # circular shifts of positions {1, 3} over [0.1, 0.2, -0.1, 0.3, 0.0]: medians
+    # 0.25, 0.1, 0.05, 0.05, 0.15 -> one of five at or above the observed 0.25
+    assert rut4.p_upper == pytest.approx(1 / 5)
+    assert rut4.p_lower == pytest.approx(1.0)
+    assert rut4.p_value == pytest.approx(2 / 5)
     iwm4 = next(x for x in s if (x.event, x.horizon) == ("iwm", 4))
     assert iwm4.n_events == 0 and math.isnan(iwm4.median_events) and not iwm4.has_interval
     empty = next(x for x in s if (x.event, x.horizon) == ("rut", 13))
@@ -211,56 +216,59 @@ def test_bootstrap_median_matches_numpy_on_even_and_odd_sizes():
 def _evidence(**fields) -> Evidence:
     base = dict(event="rut", asset="BTC-USD", horizon=13, n_events=5, median_events=-0.2,
                 positive_events=0.4, n_all=500, median_all=0.1, positive_all=0.6,
-                low=-0.4, high=1.7)
+                low=math.nan, high=math.nan, p_upper=0.8, p_lower=0.3, p_value=0.6)
     base.update(fields)
-    summary = Summary(**base)
-    return Evidence(table=pd.DataFrame(columns=list(EVIDENCE_COLUMNS)), summary=(summary,),
+    summary = tuple(Summary(**{**base, "horizon": h}) for h in (4, 13, 26, 52))
+    return Evidence(table=pd.DataFrame(columns=list(EVIDENCE_COLUMNS)), summary=summary,
                     events=(), assets=("BTC-USD",), first_as_of=dt.date(2016, 1, 8),
                     last_as_of=dt.date(2026, 2, 20))
 
 
-def test_interval_with_zero_does_not_support_the_claim_and_small_n_is_said():
-    text = asset_sentence(_evidence(), "rut", "BTC-USD", 13)
-    assert text.startswith("After the 5 Russell 2000 breakouts since 2016")
-    assert "−20.0%" in text and "+10.0%" in text
-    assert "[−40.0, +170.0]" in text and "includes zero" in text
+def test_few_episodes_every_horizon_no_interval_and_small_n_is_said():
+    text = asset_sentence(_evidence(), "rut", "BTC-USD")
+    assert text.startswith("Bitcoin after the 5 Russell 2000 breakouts since 2016")
+    for h in (4, 13, 26, 52):
+        assert f"−20.0% at {h} weeks (all weeks +10.0%; p = 0.60)" in text
+    assert "interval of the difference" not in text
     assert "does not support the claim" in text
-    assert "Only 5 events: too few to conclude anything" in text
+    assert "too few to conclude anything" in text and "no interval" not in text.split(".")[0]
 
 
-def test_interval_above_zero_with_few_events_concludes_nothing():
-    text = asset_sentence(_evidence(low=0.05, high=0.9, median_events=0.5), "rut", "BTC-USD", 13)
-    assert "lies above zero" in text and "too few to conclude anything" in text
-    assert "support" not in text and "better" not in text
+def test_a_low_p_value_below_is_the_opposite_and_set_against_chance():
+    text = asset_sentence(_evidence(p_upper=0.99, p_lower=0.02, p_value=0.04), "rut", "BTC-USD")
+    assert "below what most placements" in text and "opposite of the claim" in text
+    assert "expected by chance alone" in text
+    assert "too few to conclude anything" in text
+    assert "does not support" not in text
 
 
-def test_interval_above_zero_with_many_events_is_an_association_not_a_cause():
-    ev = _evidence(low=0.05, high=0.9, median_events=0.5, n_events=25)
-    text = asset_sentence(ev, "rut", "BTC-USD", 13)
-    assert "did better after Russell 2000 breakouts" in text
-    assert "an association over 25 events, not proof" in text
+def test_a_low_p_value_above_with_few_episodes_concludes_nothing():
+    text = asset_sentence(_evidence(p_upper=0.01, p_lower=0.99, p_value=0.02,
+                                    median_events=0.5), "rut", "BTC-USD")
+    assert "above what most placements" in text
+    assert "too few to conclude anything" in text
+    assert "better" not in text
+
+
+def test_interval_printed_from_ten_episodes_and_called_an_association():
+    ev = _evidence(n_events=25, low=0.05, high=0.9, median_events=0.5, p_upper=0.01,
+                   p_lower=0.99, p_value=0.02)
+    text = asset_sentence(ev, "rut", "BTC-USD")
+    assert "90% interval of the difference [+5.0, +90.0] pp" in text
+    assert "association over 25 episodes, not proof" in text
     assert "too few" not in text
 
 
-def test_interval_below_zero_with_many_events_is_the_opposite_of_the_claim():
-    ev = _evidence(low=-0.9, high=-0.05, median_events=-0.5, n_events=25)
-    assert "the opposite of the claim" in asset_sentence(ev, "rut", "BTC-USD", 13)
-
-
-def test_no_event_and_one_event():
-    text = asset_sentence(_evidence(n_events=0, median_events=math.nan, low=math.nan,
-                                    high=math.nan), "rut", "BTC-USD", 13)
+def test_no_episode_with_a_window():
+    text = asset_sentence(_evidence(n_events=0, median_events=math.nan), "rut", "BTC-USD")
     assert "nothing to compare" in text
-    text = asset_sentence(_evidence(n_events=1, low=math.nan, high=math.nan), "rut",
-                          "BTC-USD", 13)
-    assert text.startswith("After the one Russell 2000 breakout since 2016")
-    assert "one case proves nothing" in text
 
 
-def test_tally_counts_intervals_against_chance():
-    text = tally_sentence(_evidence(low=0.01, high=0.5), "rut")
-    assert "1 of the 1 intervals exclude zero (1 above, 0 below)" in text
-    assert "one interval in ten excludes zero by chance" in text
+def test_tally_counts_p_values_against_chance():
+    text = tally_sentence(_evidence(p_upper=0.01, p_lower=0.99, p_value=0.02), "rut")
+    assert "4 of the 4 p-values are below 0.05 (4 above, 0 below)" in text
+    assert "one comparison in twenty" in text
+    assert "none of the 4 p-values" in tally_sentence(_evidence(), "rut")
 
 
 def test_verdict_and_evidence_on_a_synthetic_market(tmp_path):
@@ -278,8 +286,11 @@ def test_verdict_and_evidence_on_a_synthetic_market(tmp_path):
     assert ev.events[0].returns[("BTC-USD", 4)] == pytest.approx(
         walk[fridays[19] + pd.Timedelta(days=28)] / walk[fridays[19]] - 1)
     words = verdict(ev)
-    assert set(words) == {"rut", "iwm"}
-    assert all("too few to conclude anything" in s for s in words["rut"][:3])
+    assert set(words) == {"any", "rut", "iwm"}
+    assert all("too few to conclude anything" in s for s in words["any"][:3])
+    assert all(f"at {h} weeks" in words["any"][0] for h in (4, 13, 26, 52))
+    # 2023-W20 (rut) and 2024-W02 (both) are far apart: two episodes of one event type each
+    assert [[e.week for e in ep.events] for ep in ev.episodes] == [["2023-W20"], ["2024-W02"]]
     assert verdict(ev) == words  # deterministic
 
 

@@ -12,7 +12,7 @@ import pytest
 from generator.config import Config, Windows
 from generator.prices import normalize_frame
 from generator.signals.core import compute_daily, compute_weeks
-from generator.signals.flows import flow_book
+from generator.signals.flows import flow_book, is_split, split_ratio
 from generator.signals.further import (
     EXTENDED_COLUMNS,
     basket_relative,
@@ -83,6 +83,39 @@ def test_flows_need_history_before_the_window_a_recent_report_and_prices():
     assert "no IWM price" in unpriced.gap(pd.Timestamp("2024-01-02"), pd.Timestamp("2024-01-04"))
     assert flow_book("IWM", None, close).gap(pd.Timestamp("2024-01-02"), pd.Timestamp(
         "2024-01-04")) == "no shares-outstanding history for IWM in the store"
+
+
+def test_a_share_split_is_not_a_flow():
+    """A synthetic 2-for-1 split: shares 100 -> 204 while the price halves (20 -> 10).
+    Only the 4 shares beyond the split are a flow; a reverse split works the same way."""
+    days = _days("2024-03-01", "2024-03-04", "2024-03-05", "2024-03-06")
+    close = pd.Series([20.0, 20.2, 10.0, 10.1], index=days)
+    shares = pd.Series([100.0, 101.0, 204.0, 206.0], index=days)
+    book = flow_book("IWM", shares, close)
+    start, end = days[0], days[-1]
+    assert book.gap(start, end) is None
+    assert book.flow(start, end) == pytest.approx(1 * 20.2 + (204 - 202) * 10.0 + 2 * 10.1)
+    assert book.flow(days[1], days[2]) == pytest.approx(2 * 10.0)  # not +103 shares × $10
+    reverse = flow_book("IWM", pd.Series([400.0, 100.0], index=days[:2]),
+                        pd.Series([5.0, 20.0], index=days[:2]))
+    assert reverse.flow(days[0], days[1]) == pytest.approx(0.0)
+
+
+def test_a_split_sized_jump_without_a_price_move_is_not_counted():
+    """Shares double while the price does not move (a history adjusted back for the split,
+    or a data error): the window is n/a with its reason, never a phantom inflow."""
+    days = _days("2024-03-01", "2024-03-04", "2024-03-05")
+    close = pd.Series([10.0, 10.0, 10.1], index=days)
+    book = flow_book("IWM", pd.Series([100.0, 200.0, 201.0], index=days), close)
+    assert math.isnan(book.flow(days[0], days[2]))
+    assert "split-sized ratio" in book.gap(days[0], days[2])
+    assert book.flow(days[1], days[2]) == pytest.approx(1 * 10.1)  # after the jump: fine
+
+
+def test_split_ratio_is_a_simple_fraction_and_needs_a_matching_price():
+    assert split_ratio(2.03) == 2.0 and split_ratio(1.49) is None and split_ratio(0.25) == 0.25
+    assert split_ratio(1.5) == 1.5 and split_ratio(1.8) is None and split_ratio(0.66) == 1 / 1.5
+    assert is_split(3.0, 0.34) and not is_split(3.0, 0.5) and not is_split(1.2, 0.83)
 
 
 def test_display_value_formats_each_kind_of_further_signal():

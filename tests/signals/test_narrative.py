@@ -92,8 +92,9 @@ def test_iwm_only_breakout_and_no_rut_record():
 
 def test_band_change_is_said():
     text = compose(issue(60.0, "Risk-on", (50.0, "Neutral")), Context())[0]
-    assert text == ("The risk-on score is 60.0 of 100 (Risk-on), up 10.0 points from 50.0 last "
-                    "week: the band changed from Neutral to Risk-on.")
+    assert text == ("The risk-on score is 60.0 of 100 (Risk-on), the mean of all 7 components, "
+                    "up 10.0 points from 50.0 last week: the band changed from Neutral to "
+                    "Risk-on.")
 
 
 def test_same_band_and_first_issue():
@@ -107,8 +108,8 @@ def test_same_band_and_first_issue():
 def test_two_largest_component_moves():
     scores = {"vix": (80.0, 60.0), "btc_trend": (30.0, 55.0), "rut_trend": (52.0, 50.0)}
     text = moves_sentence(issue(scores=scores))
-    assert text == ("The largest component moves: Bitcoin trend −25 points (to 30.0) and "
-                    "Volatility (VIX) +20 points (to 80.0).")
+    assert text == ("The largest component moves: Bitcoin trend −25.0 points (from 55.0 to "
+                    "30.0) and Volatility (VIX) +20.0 points (from 60.0 to 80.0).")
 
 
 # --- correlation, altseason, inputs ---------------------------------------------------
@@ -130,8 +131,10 @@ def test_correlation_rank_in_its_history():
 
 
 def test_altseason_thresholds():
-    assert altseason_sentence(issue(altseason_index=75.0)).startswith("Altseason: 75.0%")
-    assert altseason_sentence(issue(altseason_index=25.0)).startswith("Bitcoin season: only 25.0%")
+    # without the counts (a snapshot from before they were recorded)
+    assert altseason_sentence(issue(altseason_index=75.0)).startswith(
+        "Altseason: 75.0% of the alts with prices")
+    assert altseason_sentence(issue(altseason_index=25.0)).startswith("Bitcoin season: 25.0%")
     assert altseason_sentence(issue(altseason_index=0.0)).startswith("Bitcoin season: none")
     assert altseason_sentence(issue(altseason_index=60.0)).startswith("Mixed")
     assert "n/a" in altseason_sentence(issue(altseason_index=math.nan))
@@ -144,7 +147,9 @@ def test_missing_input_is_named_with_its_last_date():
     text = compose(week, Context())[-1]
     assert text == ("Stale or missing inputs: HYG (last price 12 September 2025), ^VIX (no data). "
                     "Not scored this week: Credit appetite.")
-    assert compose(issue(), Context())[-1] == "Every input has a price on 19 September 2025."
+    # a snapshot without coverage only speaks of the score's inputs
+    assert compose(issue(), Context())[-1] == ("Every input of the score has a price on "
+                                               "19 September 2025.")
 
 
 def test_compose_is_deterministic_and_contexts_cover_every_week():
@@ -160,3 +165,19 @@ def test_compose_is_deterministic_and_contexts_cover_every_week():
     assert contexts["2025-W37"].record_day == close.index[72].date()  # the standing record
     assert contexts["2025-W36"].record_day == close.index[1].date()
     assert compose(issue(), contexts["2025-W37"]) == compose(issue(), contexts["2025-W37"])
+
+
+def test_an_iwm_breakout_on_total_return_closes_says_so():
+    close = base_then_breakout()
+    ctx = compute_contexts(pd.DataFrame({"rut_close": close}),
+                           pd.DataFrame({"week": ["2025-W37"], "btc_rut_corr_90d": [0.1]},
+                                        index=close.index[[74]]),
+                           63, iwm_close=close, iwm_total_return=True)["2025-W37"]
+    text = " ".join(compose(issue(iwm_breakout_week=True), ctx))
+    assert "IWM broke out on total-return closes (its close in this data is dividend-adjusted" \
+        in text
+    plain = compute_contexts(pd.DataFrame({"rut_close": close}),
+                             pd.DataFrame({"week": ["2025-W37"], "btc_rut_corr_90d": [0.1]},
+                                          index=close.index[[74]]), 63, iwm_close=close)
+    assert "total-return" not in " ".join(compose(issue(iwm_breakout_week=True),
+                                                  plain["2025-W37"]))

@@ -7,6 +7,7 @@ import math
 
 import pandas as pd
 
+from generator.signals.coverage import COVERAGE_COLUMNS
 from generator.signals.further import EXTENDED_COLUMNS
 from generator.signals.narrative import Context
 from generator.signals.weekly import Weekly, complete_frozen
@@ -34,6 +35,7 @@ def test_an_old_snapshot_gets_what_it_lacks_and_keeps_what_it_has():
 
 
 def test_a_complete_snapshot_is_returned_as_is():
-    computed = issue(**dict.fromkeys(EXTENDED_COLUMNS, 0.1))
-    frozen = dataclasses.replace(computed, narrative=("frozen words",), frozen=True)
+    computed = issue(**dict.fromkeys((*EXTENDED_COLUMNS, *COVERAGE_COLUMNS), 0.1))
+    frozen = dataclasses.replace(computed, narrative=("frozen words",), frozen=True,
+                                 inputs_configured=27)
     assert complete_frozen(frozen, computed, weekly()) is frozen

@@ -18,10 +18,46 @@ def test_evidence_page_has_verdict_tables_and_two_charts(sample_site):
     html = sample_site.read("evidence/index.html")
     assert "Does crypto follow small-cap breakouts?" in html
     assert "What the record shows" in html
+    assert "After breakout episodes" in html
     assert "After Russell 2000 breakouts" in html and "After IWM breakouts" in html
-    assert html.count("<svg") == 2 and html.count('role="img"') == 2
+    # two evidence charts and the track record's, each a <picture> of its static SVG files
+    assert html.count("<picture>") == 3 and html.count('id="chart-evidence-') == 2
+    assert 'id="chart-track' in html
     assert "too few to conclude anything" in html or "does not support" in html
     assert 'href="../data/evidence.csv"' in html
+    assert "Survivorship." in html and "Prices begin:" in html
+
+
+def test_evidence_verdict_covers_every_horizon_and_intervals_need_ten_episodes(sample_site):
+    import re
+
+    html = sample_site.read("evidence/index.html")
+    verdict = html[html.index('id="verdict-h"'):html.index('id="summary-h"')]
+    for h in (4, 13, 26, 52):
+        assert f"at {h} weeks" in verdict
+    # every summary row: an interval only with at least 10 episodes
+    table = html[html.index('id="summary-h"'):html.index('id="events-h"')]
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)[2:]:
+        cells = re.findall(r'<td class="num">(.*?)</td>', row, flags=re.S)
+        if len(cells) < 10:
+            continue
+        n = int(cells[1])
+        assert ("[" in cells[-1]) == (n >= 10), row
+
+
+def test_track_record_section_csv_and_columns_documented(sample_site):
+    from generator.evidence.track import TRACK_COLUMNS
+
+    html = sample_site.read("evidence/index.html")
+    assert 'id="track-record"' in html and "The score's own track record" in html
+    assert 'href="../data/track-record.csv"' in html
+    data = rows(sample_site, "data/track-record.csv")
+    assert list(data[0]) == list(TRACK_COLUMNS)
+    assert {r["grouping"] for r in data} == {"all", "band", "quintile"}
+    page = sample_site.read("data/index.html")
+    assert "Columns of track-record.csv" in page
+    for column in TRACK_COLUMNS:
+        assert f"<code>{column}</code>" in page
 
 
 def test_every_page_links_to_the_evidence(sample_site):

@@ -40,6 +40,8 @@ class _Page(HTMLParser):
         fetching = ("img", "script", "iframe", "source", "audio", "video", "embed")
         if tag in fetching and a.get("src"):
             self.fetches.append(a["src"])
+        if tag in ("img", "source") and a.get("srcset"):
+            self.fetches += [c.split()[0] for c in a["srcset"].split(",")]
         loads = ("stylesheet", "icon", "preload", "modulepreload")
         if tag == "link" and (a.get("rel") or "") in loads:
             self.fetches.append(a.get("href") or "")
@@ -127,41 +129,70 @@ def test_pages_make_no_request_to_other_hosts(sample_site):
     assert re.search(r'<link rel="icon" href="data:image/svg\+xml,', sample_site.read("index.html"))
 
 
-def test_issue_pages_have_the_score_chart_inline_and_four_lazy_chart_files(sample_site):
-    latest = json.loads(sample_site.read("data/latest.json"))
-    folder = sample_site.site / "issues" / latest["week"].lower()
-    light, dark = re.findall(r"--fg: (#[0-9a-f]{6})", sample_site.read("assets/style.css"))
-    for rel in ("index.html", f"issues/{latest['week'].lower()}/index.html"):
-        text = sample_site.read(rel)
-        page = parse(text)
-        assert page.svgs == 1 and text.count('role="img"') == 1, rel  # the score chart
-        assert len(page.ids) == len(set(page.ids)), rel
-        assert text.count("<figcaption>") == 5
-        lazy = re.findall(r'<figure class="chart" id="chart-([a-z_]+)">\s*<img src="([^"]+)" '
-                          r'alt="([^"]+)" width="(\d+)" height="(\d+)" loading="lazy" '
-                          r'decoding="async">', text)
-        assert [name for name, *_ in lazy] == ["rut", "relative_strength", "correlation",
-                                               "altseason"], rel
-        for name, src, alt, width, height in lazy:
-            file = (sample_site.site / rel).parent / src
-            assert file.resolve() == (folder / f"chart-{name}.svg").resolve()
+_PICTURE = re.compile(
+    r'<figure class="chart[^"]*" id="chart-([a-z_-]+)">\s*<picture><source media="([^"]+)" '
+    r'srcset="([^"]+)" type="image/svg\+xml" width="(\d+)" height="(\d+)"><img src="([^"]+)" '
+    r'alt="([^"]+)" width="(\d+)" height="(\d+)" (loading="lazy"|fetchpriority="high") '
+    r'decoding="async"></picture>')
+
+
+def check_pictures(site, rel: str, folder) -> list[str]:
+    """Every chart of page `rel` is a <picture> of its two SVG files in `folder`: the narrow
+    one for a phone, the wide one else; each file well-formed, at the size the page gives
+    it, labelled like the page's alt text, drawn in the page's text colour. Returns the
+    chart names in page order."""
+    light, dark = re.findall(r"--fg: (#[0-9a-f]{6})", (site / "assets/style.css").read_text())
+    text = (site / rel).read_text(encoding="utf-8")
+    found = _PICTURE.findall(text)
+    assert len(found) == text.count("<figure class=\"chart"), rel
+    for name, media, narrow_src, nw, nh, src, alt, width, height, _ in found:
+        assert media == "(max-width: 600px)"
+        for url, w, h, file_name in ((src, width, height, f"chart-{name}.svg"),
+                                     (narrow_src, nw, nh, f"chart-{name}-narrow.svg")):
+            file = (site / rel).parent / url
+            assert file.resolve() == (folder / file_name).resolve(), (rel, url)
             svg = ET.fromstring(file.read_bytes())  # a well-formed SVG document
             assert svg.tag == "{http://www.w3.org/2000/svg}svg"
-            assert (svg.get("width"), svg.get("height")) == (width, height)
-            assert svg.get("viewBox") == f"0 0 {width} {height}"
+            assert (svg.get("width"), svg.get("height")) == (w, h)
+            assert svg.get("viewBox") == f"0 0 {w} {h}"
             assert svg.get("aria-label") == html.unescape(alt)
             # text and axes in currentColor: the page's text colour, light and dark
             style = svg.findtext("{http://www.w3.org/2000/svg}style")
             assert style == (f"svg{{color:{light}}}"
                              f"@media (prefers-color-scheme:dark){{svg{{color:{dark}}}}}")
             assert 'fill="currentColor"' in file.read_text(encoding="utf-8")
+        assert int(nw) == 340 and int(width) > 600  # the narrow variant is phone-sized
+    return [name for name, *_ in found]
+
+
+def test_issue_pages_show_each_chart_as_a_picture_of_its_wide_and_narrow_files(sample_site):
+    latest = json.loads(sample_site.read("data/latest.json"))
+    folder = sample_site.site / "issues" / latest["week"].lower()
+    for rel in ("index.html", f"issues/{latest['week'].lower()}/index.html"):
+        text = sample_site.read(rel)
+        page = parse(text)
+        assert page.svgs == 0, rel  # no inline chart: the browser picks a file
+        assert len(page.ids) == len(set(page.ids)), rel
+        assert text.count("<figcaption>") == 5
+        assert check_pictures(sample_site.site, rel, folder) == [
+            "score", "rut", "relative_strength", "correlation", "altseason"], rel
+        # the score chart, in the first view, loads at once; the others when scrolled near
+        assert text.count('fetchpriority="high"') == 1 and text.count('loading="lazy"') == 4
+
+
+def test_archive_and_evidence_charts_are_pictures_of_files_beside_them(sample_site):
+    assert check_pictures(sample_site.site, "issues/index.html",
+                          sample_site.site / "issues") == ["score"]
+    names = check_pictures(sample_site.site, "evidence/index.html",
+                           sample_site.site / "evidence")
+    assert len(names) == 2 and all(n.startswith("evidence-") for n in names)
 
 
 def test_archive_lists_every_week_and_has_score_history(sample_site):
     html = sample_site.read("issues/index.html")
     for r in signals_rows(sample_site):
         assert f'href="../issues/{r["week"].lower()}/"' in html
-    assert parse(html).svgs == 1
+    assert html.count("<picture>") == 1
 
 
 def test_issue_page_shows_score_band_and_components(sample_site):

@@ -142,10 +142,11 @@ def test_download_arguments_follow_stack_md(monkeypatch, tmp_path):
         return pd.DataFrame()
 
     monkeypatch.setattr("yfinance.download", fake_download)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764676800")  # 2025-12-02: the one clock
     result = fetch_prices(["IWM"], {"IWM": START}, cache_dir=tmp_path, retries=0)
     assert result.failures == {"IWM": "no rows returned"}
     assert seen["tickers"] == ["IWM"]
-    assert seen["start"] == "2025-10-01" and seen["end"] is None
+    assert seen["start"] == "2025-10-01" and seen["end"] == "2025-12-03"  # end is exclusive
     assert seen["interval"] == "1d" and seen["group_by"] == "column"
     assert seen["auto_adjust"] is False and seen["actions"] is False
     assert seen["progress"] is False and seen["threads"] is False
@@ -168,7 +169,8 @@ def test_rate_limit_is_retried_with_backoff_then_fails(yahoo, tmp_path):
 
     yahoo.calls.clear()
     sleeps = Sleeps()
-    result = fetch(yahoo, ["IWM"], tmp_path, retries=3, backoff_seconds=60, sleep=sleeps)
+    result = fetch(yahoo, ["IWM"], tmp_path, retries=3, backoff_seconds=60, sleep=sleeps,
+                   deadline_seconds=3600)
     assert result.prices == {}
     assert "rate-limited by Yahoo (HTTP 429)" in result.failures["IWM"]
     assert sleeps == [60, 120, 240]

@@ -101,6 +101,21 @@ def test_a_bad_snapshot_is_named(issues_dir):
         load_frozen(issues_dir)
 
 
+def test_coverage_is_frozen_with_the_issue(issues_dir):
+    import dataclasses
+    import datetime as dt
+
+    from generator.signals.coverage import Unpriced
+
+    issue = load_frozen(issues_dir)["2026-W06"]
+    assert issue.inputs_configured == 0 and issue.unpriced == ()  # an older snapshot: unknown
+    unpriced = (Unpriced("BTC-USD", "input", dt.date(2026, 1, 28)),
+                Unpriced("DOT-USD", "alt", None))
+    issue = dataclasses.replace(issue, unpriced=unpriced, inputs_configured=24)
+    again = issue_from_snapshot(json.loads(render_snapshot(
+        snapshot_of(issue, {"rut_trend": 1.0}, backfilled=True))))
+    assert again.unpriced == unpriced and again.inputs_configured == 24
+    assert not again.every_input_priced
 def test_data_notices_are_frozen_with_the_issue_and_only_when_there_are_any(issues_dir):
     import dataclasses
     import datetime as dt
