@@ -84,3 +84,11 @@ def test_notices_say_what_happened_and_whether_the_week_may_be_frozen():
     assert unconfirmed.holds and "272,000.00" in unconfirmed.text and "100.8×" in unconfirmed.text
     gap = notice_of("earlier", [BarProblem("^RUT", d, d, 1, MISSING)], CONFIG)
     assert gap.kind == "missing" and "no bar for 30 October 2026 (an NYSE session)" in gap.text
+
+
+def test_an_unconfirmed_bar_after_the_latest_week_keeps_it_unfrozen_not_provisional():
+    d = dt.date(2026, 10, 31)
+    notice = notice_of("after", [BarProblem("BTC-USD", d, d, 1, UNCONFIRMED, 9e6, 100.0)],
+                       CONFIG)
+    assert notice.holds and "newer than this issue" in notice.text
+    assert "provisional" not in notice.text
