@@ -65,7 +65,7 @@ def test_pages_run_clean_under_the_csp_and_a_chart_goes_live_on_hover(sample_sit
         hosts: list[str] = []
         errors: list[str] = []
 
-        def route(route, hosts=hosts) -> None:
+        def route(route, *, hosts=hosts) -> None:
             hosts.append(route.request.url)
             if route.request.url.startswith(base_url):
                 route.continue_()

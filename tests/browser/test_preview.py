@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from generator.preview import Preview
+from tests.browser import wait_until
 from tests.browser.test_browser import CHROMIUM_FLAGS, _chromium
 from tests.conftest import SAMPLE_SINCE
 
@@ -38,7 +39,7 @@ def page(preview) -> Iterator[object]:
 
 def scroll_down(page) -> None:
     page.wait_for_load_state("load")
-    page.wait_for_function("() => { window.scrollTo(0, document.documentElement.scrollHeight);"
+    wait_until(page, "() => { window.scrollTo(0, document.documentElement.scrollHeight);"
                            " return window.scrollY > 1000; }")
 
 
@@ -49,7 +50,7 @@ def test_error_banner_is_in_the_viewport_and_cleared_by_the_next_good_save(previ
     scroll_down(page)
 
     note.write_text("---\ndraft: true\n---\nFirst words from the editor.\n", encoding="utf-8")
-    page.wait_for_function("document.body.textContent.includes('First words from the editor.')",
+    wait_until(page, "document.body.textContent.includes('First words from the editor.')",
                            timeout=10_000)
 
     scroll_down(page)
@@ -67,5 +68,5 @@ def test_error_banner_is_in_the_viewport_and_cleared_by_the_next_good_save(previ
                          " !== null")
 
     note.write_text("---\ndraft: true\n---\nFixed words.\n", encoding="utf-8")
-    page.wait_for_function("document.body.textContent.includes('Fixed words.')", timeout=10_000)
+    wait_until(page, "document.body.textContent.includes('Fixed words.')", timeout=10_000)
     assert page.query_selector("#riskon-preview-error") is None

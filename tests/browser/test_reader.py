@@ -61,11 +61,13 @@ def test_charts_get_their_vega_specs_beside_the_page_and_the_page_stays_light(sa
     html = sample_site.read("index.html")
     latest = json.loads(sample_site.read("data/latest.json"))
     specs_path = f"issues/{latest['week'].lower()}/charts.json"
-    script = re.search(r'<script defer src="([^"]+)" data-vega="([^"]+)" data-specs="([^"]+)"'
+    script = re.search(r'<script defer src="([^"]+)" data-vega="([^"]+)" '
+                       r'data-interpreter="([^"]+)" data-specs="([^"]+)"'
                        r' data-narrow-specs="([^"]+)" data-narrow-media="([^"]+)"></script>',
                        html)
     assert script is not None
-    assert script.groups() == ("./assets/charts.js", "./assets/vega.min.js", "./" + specs_path,
+    assert script.groups() == ("./assets/charts.js", "./assets/vega.min.js",
+                               "./assets/vega-interpreter.js", "./" + specs_path,
                                "./" + specs_path.replace("charts.json", "charts-narrow.json"),
                                "(max-width: 600px)")
     names = re.findall(r'<figure class="chart[^"]*" id="chart-([a-z_]+)">', html)

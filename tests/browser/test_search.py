@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.browser import wait_until
 from tests.browser.test_browser import base_url, browser, visit  # noqa: F401,F811
 
 
@@ -29,7 +30,7 @@ def test_search_finds_a_week_by_its_words_with_week_score_and_band(sample_site, 
     week, words = _narrative_word(sample_site)
     v = visit(f"search/?q={words.replace(' ', '+')}")
     page = v.page
-    page.wait_for_function(
+    wait_until(page,
         "/found|No issue/.test(document.getElementById('search-status').textContent)",
         timeout=20000)
     results = page.query_selector_all(".search-result")
