@@ -139,17 +139,17 @@ def main() -> None:
                 time.sleep(args.pause)
                 url = base + f"issues/{week.lower()}/"
                 page.goto(url)
-                page.wait_for_function("window.__riskonShown !== undefined")
+                page.wait_for_function("() => window.__riskonShown !== undefined")
                 print(f"watching {url} while saving {note.relative_to(project)}")
                 results = []
                 for i in range(args.edits):
                     marker = f"Edit {i + 1}, {secrets.token_hex(4)}."
                     saved = write_note(note, f"The benchmark saved this. {marker}")
                     page.wait_for_function(
-                        f"document.body && document.body.innerText.includes({marker!r})"
+                        f"() => document.body && document.body.innerText.includes({marker!r})"
                         " && window.__riskonShown !== undefined",
                         timeout=15_000)
-                    shown = page.evaluate("window.__riskonShown")
+                    shown = page.evaluate("() => window.__riskonShown")
                     results.append(shown - saved * 1000)
                     time.sleep(args.pause)
                     log, LOG[:] = "; ".join(LOG), []

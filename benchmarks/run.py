@@ -129,6 +129,9 @@ class Run:
     stdout: str
 
 
+BUILT = (0, 6)  # exit 6: built, with stale or missing inputs (README, "Exit codes")
+
+
 def measure(cmd: list[str], *, cwd: Path, env: dict[str, str]) -> Run:
     """Run `cmd` once as a whole process: wall clock, peak RSS; raise CommandFailed on error."""
     out_f = tempfile.TemporaryFile()
@@ -149,7 +152,7 @@ def measure(cmd: list[str], *, cwd: Path, env: dict[str, str]) -> Run:
     stderr = err_f.read().decode("utf-8", "replace")
     out_f.close()
     err_f.close()
-    if proc.returncode != 0:
+    if proc.returncode not in BUILT:
         raise CommandFailed(
             f"exit code {proc.returncode} from: {' '.join(cmd)}\n  (in {cwd})\n"
             f"--- stderr (last 40 lines) ---\n" + "\n".join(stderr.splitlines()[-40:])

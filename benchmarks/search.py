@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import functools
 import gzip
+import re
 import resource
 import statistics
 import sys
@@ -97,8 +98,7 @@ def first_query(site: Path, query: str) -> None:
             page.on("response", record)
             t0 = time.perf_counter()
             page.goto(url)
-            page.wait_for_function(
-                "/found|No issue/.test(document.getElementById('search-status').textContent)",
+            page.locator("#search-status", has_text=re.compile("found|No issue")).wait_for(
                 timeout=30000)
             elapsed = time.perf_counter() - t0
             print(f"query {query!r}: {page.inner_text('#search-status')} in {elapsed:.2f} s")

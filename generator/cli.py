@@ -135,8 +135,8 @@ def build(project: Path, source: str, out: Path | None, since, until, no_fetch: 
 def _fetch_line(result, config) -> str:
     """The one line a build prints about its fetch (nothing when every ticker came)."""
     if result.unreachable is not None:
-        return (f"[yellow]Yahoo unreachable[/] ({result.unreachable}), gave up after "
-                f"{result.seconds:.1f} s: building from {_rel(config.prices_dir, config)}/")
+        return (f"[yellow]Yahoo unreachable:[/] {result.unreachable}; gave up after "
+                f"{result.seconds:.1f} s, building from {_rel(config.prices_dir, config)}/")
     if result.deadline:
         return (f"[yellow]fetch deadline reached[/] ({config.fetch_deadline_seconds:g} s): "
                 f"{len(result.failures)} tickers not fetched, building from what the store has")
@@ -188,8 +188,8 @@ def fetch(project: Path, source: str) -> None:
         console.print(f"[yellow]warning:[/] {w}", soft_wrap=True)
     where = _rel(config.prices_dir, config)
     if result.unreachable is not None:
-        console.print(f"[bold red]Yahoo unreachable[/] ({result.unreachable}), gave up after "
-                      f"{result.seconds:.1f} s: nothing fetched, {where}/ unchanged",
+        console.print(f"[bold red]Yahoo unreachable:[/] {result.unreachable}; gave up after "
+                      f"{result.seconds:.1f} s, nothing fetched, {where}/ unchanged",
                       soft_wrap=True)
     else:
         for ticker, reason in sorted(result.failures.items()):

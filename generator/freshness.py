@@ -1,6 +1,6 @@
 """How old the prices are by the build clock (pure: the build date is passed in).
 
-Each input should have reached a day: an equity or index the last trading day before the
+Each input should have reached a day: an equity or index the last NYSE session before the
 build's date (that day's bar may not be final until after the US close, so the build's own
 day is never expected), a crypto pair the day before the build (its daily bars are UTC
 days). An input whose newest price is older than that day is stale. The site's own age is
@@ -16,16 +16,22 @@ from dataclasses import dataclass
 import pandas as pd
 
 from generator.config import Config
+from generator.weeks import exchange_closed
 
 TradingDay = Callable[[dt.date], bool]
 
 
 def weekday(day: dt.date) -> bool:
-    """Monday to Friday: the trading days when no exchange calendar is at hand."""
+    """Monday to Friday (weekends only, no holidays)."""
     return day.weekday() < 5
 
 
-def last_trading_day(before: dt.date, is_trading_day: TradingDay = weekday) -> dt.date:
+def nyse_session(day: dt.date) -> bool:
+    """The NYSE held a session on `day` (its calendar: weekends, holidays, closures)."""
+    return not bool(exchange_closed(pd.DatetimeIndex([pd.Timestamp(day)]))[0])
+
+
+def last_trading_day(before: dt.date, is_trading_day: TradingDay = nyse_session) -> dt.date:
     """The last trading day strictly before `before`."""
     day = before - dt.timedelta(days=1)
     while not is_trading_day(day):
@@ -71,7 +77,7 @@ def _last(frame: pd.DataFrame | None) -> dt.date | None:
 
 def compute_data_age(
     config: Config, prices: Mapping[str, pd.DataFrame], build_date: dt.date,
-    is_trading_day: TradingDay = weekday,
+    is_trading_day: TradingDay = nyse_session,
 ) -> DataAge | None:
     """The age of `prices` on `build_date`; None when there is no `^RUT` price at all."""
     newest = _last(prices.get(config.tickers.rut))

@@ -11,11 +11,11 @@ is saved, and pushed to the browser.
   a page of `content/pages/` re-renders the site's pages; anything else (templates,
   settings, data) runs the whole build again, from the warm cache.
 - The browser is told by the server (`preview_server.py`): every HTML response loads
-  `/__riskon/live.js`, which
-  opens a server-sent event stream (`/__riskon/events`) naming its page and the version it
-  was served at. The server says "reload" when that page changed since, or sends the
-  build error to show in a banner fixed at the top of the viewport (where the editor is
-  looking, whatever the scroll position), cleared by the next good save.
+  `/__riskon/live.js`, which opens a server-sent event stream (`/__riskon/events`) naming
+  its page and the version it was served at. The server says "reload" when that page
+  changed since, or sends the build error to show in a banner fixed at the top of the
+  viewport (where the editor is looking, whatever the scroll position), cleared by the
+  next good save.
   Nothing of this reaches the published site.
 """
 

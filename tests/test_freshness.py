@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.config import Config
 from generator.format import fmt_data_age
-from generator.freshness import compute_data_age, last_trading_day
+from generator.freshness import compute_data_age, last_trading_day, weekday
 
 D = dt.date
 
@@ -24,13 +24,13 @@ def frame(last: str, days: int = 5) -> pd.DataFrame:
     return pd.DataFrame({"close": range(days)}, index=index, dtype="float64")
 
 
-def test_last_trading_day_skips_the_build_day_and_weekends():
+def test_last_trading_day_skips_the_build_day_weekends_and_nyse_holidays():
     assert last_trading_day(D(2026, 12, 3)) == D(2026, 12, 2)  # Thursday -> Wednesday
     assert last_trading_day(D(2026, 12, 7)) == D(2026, 12, 4)  # Monday -> Friday
     assert last_trading_day(D(2026, 12, 6)) == D(2026, 12, 4)  # Sunday -> Friday
-    holiday = D(2026, 11, 26)
-    assert last_trading_day(D(2026, 11, 27), lambda d: d.weekday() < 5 and d != holiday) \
-        == D(2026, 11, 25)
+    assert last_trading_day(D(2026, 11, 27)) == D(2026, 11, 25)  # Thanksgiving
+    assert last_trading_day(D(2026, 4, 4)) == D(2026, 4, 2)  # Good Friday (not a US holiday)
+    assert last_trading_day(D(2026, 4, 4), weekday) == D(2026, 4, 3)
 
 
 def small_config() -> Config:

@@ -94,7 +94,9 @@ def test_snapshots_are_frozen_point_in_time(project, csv_dir, monkeypatch):
     for name, data in first.items():  # never rewritten, and equal to a fresh computation
         assert (issues / name).read_bytes() == data
     w27 = json.loads((issues / "2026-W27.json").read_text())
-    assert w27["as_of"] == "2026-07-03"  # frozen later, with its full as-of date
+    # frozen later, complete: Thursday 2 July is the week's last NYSE session (Friday 3 July
+    # 2026 is Independence Day observed: the sample market's bar that day is rejected)
+    assert w27["as_of"] == "2026-07-02"
 
     fresh = project.parent / "fresh"
     from tests.conftest import make_project

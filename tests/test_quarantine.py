@@ -248,7 +248,7 @@ def test_the_page_names_the_input_and_nothing_suspect_is_frozen(folder, tmp_path
     assert "inf" not in signals.lower()
 
 
-def test_an_inf_in_the_store_neither_crashes_the_build_nor_is_used(tmp_path):
+def test_an_inf_in_the_store_neither_crashes_the_build_nor_is_used(tmp_path, monkeypatch):
     """A store file holding an `inf` (written by an older version, or by hand): the build
     from the store names it, leaves its components n/a in its week and freezes nothing
     that rests on it."""
@@ -263,6 +263,7 @@ def test_an_inf_in_the_store_neither_crashes_the_build_nor_is_used(tmp_path):
             frame.loc[pd.Timestamp("2026-10-21"), ["close", "adj_close"]] = math.inf
         path = project / "data" / "prices" / ticker_filename(ticker)
         path.write_text(format_price_csv(frame), encoding="utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793448000")  # Sat 2026-10-31: the store is fresh
     result = run(project, "build", "--no-fetch", "--since", "2026-10-05")
     assert result.exit_code == 0, result.output
     page = (project / "site" / "issues" / "2026-w43" / "index.html").read_text("utf-8")

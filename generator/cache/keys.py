@@ -30,7 +30,8 @@ from typing import Any
 PACKAGE = Path(__file__).resolve().parent.parent
 # Libraries whose version can change a byte of the site (numbers, charts, pages, feed).
 LIBRARIES = ("numpy", "pandas", "altair", "vl-convert-python", "jinja2", "markdown", "nh3",
-             "feedgen", "python-frontmatter", "pyyaml", "markupsafe", "pagefind-bin")
+             "feedgen", "python-frontmatter", "pyyaml", "markupsafe", "pagefind-bin",
+             "exchange-calendars")  # its holidays decide which bars are rejected
 DIGEST_SIZE = 20
 
 

@@ -75,6 +75,7 @@ CONFIG: dict = {
     "point": {"filled": True, "color": LINE, "size": 36, "opacity": 1},
     "rule": {"color": INK},
     "text": {"color": INK, "fontSize": 11},
+    "legend": {"labelColor": INK, "labelFontSize": 11, "titleColor": INK},
 }
 
 NARROW_CONFIG: dict = {
@@ -85,6 +86,8 @@ NARROW_CONFIG: dict = {
               "frame": "bounds"},  # from the left edge, not the plot's: all the width
     "axis": {**CONFIG["axis"], "labelFontSize": NARROW_FONT, "labelLineHeight": NARROW_FONT + 2},
     "text": {**CONFIG["text"], "fontSize": NARROW_FONT},
+    "legend": {**CONFIG["legend"], "labelFontSize": NARROW_FONT, "symbolSize": 80,
+               "columnPadding": 14},
 }
 
 SCORE_TITLE = "Composite risk-on score"

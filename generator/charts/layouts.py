@@ -43,10 +43,13 @@ def time_label(interval: str, step: int) -> str:
     """A time axis' label expression that carries the year where it changes.
 
     Yearly ticks read "2024"; finer ticks read "Apr" (or "5 Oct"), with the year on a second
-    line under the first tick and under the first tick of every year ("Jan" over "2025").
+    line under the first tick and under the first tick of every year ("Jan" over "2025");
+    half-yearly ticks ("Jan", "Jul") carry it on every label.
     """
     if interval == "year":
         return "utcFormat(datum.value, '%Y')"
+    if interval == "month" and step >= 6:  # every label: a view that drops every other
+        return "[utcFormat(datum.value, '%b'), utcFormat(datum.value, '%Y')]"  # keeps years
     if interval == "month":
         fmt, new_year = "%b", f"utcmonth(datum.value) < {step}"
     else:

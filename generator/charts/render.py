@@ -21,7 +21,7 @@ from generator.charts import vega
 from generator.charts.data import CHART_DATA, ISSUE_CHARTS, Chart, prepare
 
 # Estimated seconds of work per job on this kind of machine: the render-pool policy's input.
-COST = {"issue": 0.25, "archive": 0.1, "evidence": 0.1, "track": 0.1, "card": 0.45,
+COST = {"issue": 0.45, "archive": 0.18, "evidence": 0.18, "track": 0.1, "card": 0.45,
         "score": 0.35, "site": 0.3}
 SUFFIX = {"issue": ".json", "archive": ".json", "evidence": ".json", "track": ".json",
           "card": ".png", "score": ".png", "site": ".png"}
@@ -103,8 +103,10 @@ def render(job: RenderJob, layouts: vega.Layouts = vega.in_memory) -> bytes:
                                                layouts=layouts), scale=1.0)
     if job.kind == "score":
         (window,) = job.args
+        # The phone layout (340 px, drawn at 2x): a feed reader shows it at a phone's width
+        # with its text at full size, and scales it up crisply enough on a wider screen.
         return vega.vega_to_png(vega.vega_spec(prepare("score", window), live=False,
-                                               layouts=layouts), scale=1.5)
+                                               layouts=layouts, narrow=True), scale=2.0)
     if job.kind == "site":
         parts = cards.site_card_parts(*job.args)
         return vega.vega_to_png(vega.vega_spec(parts, live=False, kind="site",
@@ -146,14 +148,18 @@ def render_evidence(rows: pd.DataFrame, asset: str,
 
 
 def render_track(summary: pd.DataFrame, layouts: vega.Layouts = vega.in_memory) -> Chart:
-    """The track-record chart (static only)."""
+    """The track-record chart (static only), wide and narrow."""
     from generator.charts import evidence
 
     parts = evidence.track_parts(summary)
     description = evidence.describe_track(summary)
-    spec = vega.vega_spec(parts, live=False, kind="evidence", layouts=layouts)
-    svg = vega.static_svg(spec, prefix="c-track-record", description=description)
-    return Chart("track-record", parts.texts["title"], description, svg)
+    svg, narrow_svg = (
+        vega.static_svg(vega.vega_spec(parts, live=False, kind="evidence", layouts=layouts,
+                                       narrow=narrow),
+                        prefix="c-track-record" + ("-n" if narrow else ""),
+                        description=description)
+        for narrow in (False, True))
+    return Chart("track-record", parts.texts["title"], description, svg, narrow_svg=narrow_svg)
 
 
 def dump_charts(charts: list[Chart]) -> bytes:

@@ -81,7 +81,7 @@ def narrowed(spec: dict, plot_height: int) -> dict:
     spec = {**spec, "width": NARROW_WIDTH, "height": plot_height,
             "autosize": {"type": "fit-x", "contains": "padding"}}
     config = dict(spec.get("config", {}))
-    for key in ("title", "axis", "text"):
+    for key in ("title", "axis", "text", "legend"):
         config[key] = {**config.get(key, {}), **NARROW_CONFIG[key]}
     config.pop("autosize", None)
     spec["config"] = config

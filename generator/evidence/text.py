@@ -107,9 +107,10 @@ def asset_sentence(evidence: Evidence, event: str, asset: str) -> str:
                  f"a p-value below {ALPHA} now and then is expected by chance alone.")
     else:
         text += (f" At no horizon is the difference beyond what placing the same episodes at "
-                 f"other dates often gives (every p-value is {ALPHA} or more): the record "
-                 f"does not support the claim that {name} does better after {ARTICLES[event]} "
-                 f"{one}.")
+                 f"other dates often gives (every p-value is {ALPHA} or more)")
+        text += ("." if any(s.excludes_zero for s in with_interval) else
+                 f": the record does not support the claim that {name} does better after "
+                 f"{ARTICLES[event]} {one}.")
     for s in with_interval:
         if s.excludes_zero:
             side = "above" if s.low > 0 else "below"

@@ -214,8 +214,11 @@ def notice_of(scope: str, group: list[BarProblem], config: Config) -> DataNotice
     bars = sum(p.count for p in group)
     if rule == UNCONFIRMED:
         text = (f"{ticker}: the newest close, {fmt_num(head.value)} on {fmt_date(head.last)}, "
-                f"is {fmt_num(head.ratio, 1)}× the one before and is not confirmed yet. It is "
-                "shown as reported; this issue stays provisional until a later bar confirms it.")
+                f"is {fmt_num(head.ratio, 1)}× the one before and is not confirmed yet. "
+                + ("It is shown as reported; this issue stays provisional until a later bar "
+                   "confirms it." if scope == "week" else
+                   "It is newer than this issue, which is not frozen until a later bar "
+                   "confirms it."))
         return DataNotice("unconfirmed", ticker, head.first, head.last, text, holds=True)
     if rule == MISSING:
         sessions = "an NYSE session" if bars == 1 else f"{bars} NYSE sessions"

@@ -36,8 +36,9 @@ JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 # Charts of an issue shown in its feed item, after the score chart (a PNG): the Russell
 # 2000 with its records and breakouts, and the BTC–RUT correlation — the seed's claim.
 FEED_CHARTS = ("rut", "correlation")
-# Feed images get this width attribute (a phone's) and scale up to their own width by an
-# inline style, so a reader that drops styles still shows them inside a 360 px screen.
+# Feed images are the charts' phone layouts (about 340 px wide, text at full size): their
+# width attribute is at most this, and an inline style lets them shrink to a narrower
+# column, so a reader that drops styles still shows them inside a 360 px screen.
 IMAGE_WIDTH = 360
 
 WORD_JOINER = "\u2060"
@@ -61,9 +62,14 @@ class FeedImage:
     height: int
 
     @property
+    def shown_width(self) -> int:
+        """The width attribute: the image's own, at most `IMAGE_WIDTH`."""
+        return min(self.width, IMAGE_WIDTH)
+
+    @property
     def shown_height(self) -> int:
-        """The height attribute that keeps the aspect ratio at `IMAGE_WIDTH`."""
-        return round(self.height * IMAGE_WIDTH / self.width)
+        """The height attribute that keeps the aspect ratio at `shown_width`."""
+        return round(self.height * self.shown_width / self.width)
 
 
 @dataclass(frozen=True)
@@ -183,15 +189,17 @@ def feed_images(inputs: SiteInputs, issue: Issue) -> list[FeedImage]:
     out = []
     score = charts.get("score")
     if images is not None and images.score is not None and score is not None:
-        width, height = score.size
+        width, height = score.narrow_size if score.narrow_svg else score.size
         out.append(FeedImage(cfg.url(f"{issue.path}score.png"), f"Chart: {score.title}",
                              score.description, width, height))
     for name in FEED_CHARTS:
         chart = charts.get(name)
-        if chart is not None and name in chartfiles.LAZY:
-            width, height = chart.size
-            out.append(FeedImage(cfg.url(chartfiles.chart_file(issue.path, name)),
-                                 f"Chart: {chart.title}", chart.description, width, height))
+        if chart is None:
+            continue
+        narrow = bool(chart.narrow_svg)
+        width, height = chart.narrow_size if narrow else chart.size
+        out.append(FeedImage(cfg.url(chartfiles.chart_file(issue.path, name, narrow)),
+                             f"Chart: {chart.title}", chart.description, width, height))
     return out
 
 

@@ -113,7 +113,9 @@ def fetch_prices(
             if progress is not None:
                 progress(stage, n, len(pending), ticker)
             if guard.down is not None or guard.expired():
-                failures[ticker] = guard.cause_since(guard.mark()) or "not fetched"
+                why = guard.cause_since(guard.mark()) or "not fetched"
+                failures[ticker] = (f"{failures[ticker]} (then {why.replace('not fetched: ', '')})"
+                                    if ticker in failures else why)
                 continue
             got, failed, found = _download([ticker], starts[ticker], end, session, guard)
             for name, frame in got.items():

@@ -25,10 +25,11 @@ from generator.prices import (
     normalize_frame,
     parse_price_csv,
 )
-from generator.sources.validate import validate_prices
+from generator.sources.validate import format_dates, quarantine
 from generator.store.naming import ticker_filename
 from generator.writer import write_atomic
 
+JUDGED = ("closed-day", "stale-run", "spike")  # rules that judge a row by its neighbours
 RESTATE_TOLERANCE = 1e-5  # relative; Yahoo's float32 noise is ~1e-7, a dividend >= ~1e-4
 PRICE_COLUMNS = ("open", "high", "low", "close")
 
@@ -75,10 +76,32 @@ def merge_prices(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
 def merge_checked(ticker: str, old: pd.DataFrame, new: pd.DataFrame
                   ) -> tuple[pd.DataFrame, list[str]]:
-    """`merge_prices`, then the boundary checks on the merged frame (a bar that was the
-    newest yesterday is judged again now that it has a neighbour on each side); the
-    rejected bars are left out of what is written, and named in the warnings."""
-    return validate_prices(ticker, merge_prices(old, new))
+    """`merge_prices`, then the boundary checks on the merged frame, and the warnings.
+
+    The fetched rows are judged with their stored neighbours (a bar that was the newest
+    yesterday is judged again now that it has a neighbour on each side: the fetch always
+    re-reads the last ten days), and a rejected one is not written. Older stored rows are
+    never dropped for a judgement (a closed day, a stale run, a spike: the build leaves them
+    out of the signals and names them), so the store is never shortened; a row that breaks
+    the store itself (no finite positive close) goes wherever it is.
+    """
+    merged = merge_prices(old, new)
+    clean, warnings, problems = quarantine(ticker, merged)
+    fresh = normalize_frame(new).index
+    if fresh.empty:
+        return clean, warnings
+    keep = pd.DatetimeIndex([], dtype="datetime64[ns]")
+    for p in problems:
+        if p.rule in JUDGED and pd.Timestamp(p.last) < fresh.min():
+            span = merged.index[(merged.index >= pd.Timestamp(p.first))
+                                & (merged.index <= pd.Timestamp(p.last))]
+            keep = keep.union(span)
+    if keep.empty:
+        return clean, warnings
+    kept = merged.loc[keep].replace([np.inf, -np.inf], np.nan)
+    warnings.append(f"{ticker}: {len(kept)} older stored row(s) kept in the store though "
+                    f"the checks leave them out of the signals: {format_dates(keep)}")
+    return normalize_frame(pd.concat([clean, kept]).sort_index()), warnings
 
 
 def restatement_factors(old: pd.DataFrame, new: pd.DataFrame) -> tuple[float, float]:

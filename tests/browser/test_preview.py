@@ -64,8 +64,8 @@ def test_error_banner_is_in_the_viewport_and_cleared_by_the_next_good_save(previ
     }""")
     assert box["scrolled"] > 1000  # the editor is far down the page ...
     assert box["top"] == 0 and 0 < box["height"] and box["bottom"] <= box["vh"]  # ... and sees it
-    assert page.evaluate("document.elementFromPoint(195, 10).closest('#riskon-preview-error')"
-                         " !== null")
+    assert page.evaluate("() => document.elementFromPoint(195, 10)"
+                         ".closest('#riskon-preview-error') !== null")
 
     note.write_text("---\ndraft: true\n---\nFixed words.\n", encoding="utf-8")
     wait_until(page, "document.body.textContent.includes('Fixed words.')", timeout=10_000)

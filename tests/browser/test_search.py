@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from tests.browser import wait_until
 from tests.browser.test_browser import base_url, browser, visit  # noqa: F401,F811
 
 
@@ -30,8 +29,8 @@ def test_search_finds_a_week_by_its_words_with_week_score_and_band(sample_site, 
     week, words = _narrative_word(sample_site)
     v = visit(f"search/?q={words.replace(' ', '+')}")
     page = v.page
-    wait_until(page,
-        "/found|No issue/.test(document.getElementById('search-status').textContent)",
+    # (Locators, not wait_for_function: the page's CSP forbids evaluating strings.)
+    page.locator("#search-status", has_text=re.compile("found|No issue")).wait_for(
         timeout=20000)
     results = page.query_selector_all(".search-result")
     assert results, page.inner_text("#search-status")
@@ -41,7 +40,14 @@ def test_search_finds_a_week_by_its_words_with_week_score_and_band(sample_site, 
     assert re.search(r"Week \d{4}-W\d\d · score \d+\.\d · ", facts), facts
     assert results[0].query_selector(".band") is not None
     assert set(v.hosts) == {"127.0.0.1"}, v.hosts
-    assert v.errors == []
+    assert v.errors == []  # no CSP violation either (Pagefind's WebAssembly is allowed)
+    csp = re.search(r'Content-Security-Policy" content="([^"]+)"',
+                    sample_site.read("search/index.html")).group(1)
+    assert "'wasm-unsafe-eval'" in csp
+    assert "'unsafe-eval'" not in csp.replace("'wasm-unsafe-eval'", "")
+    other = re.search(r'Content-Security-Policy" content="([^"]+)"',
+                      sample_site.read("index.html")).group(1)
+    assert "wasm" not in other  # only the search page runs WebAssembly
 
 
 def test_header_links_to_search_on_every_page(sample_site):

@@ -111,8 +111,11 @@ def test_time_axes_carry_the_year_at_the_first_tick_and_wherever_it_changes(week
              for lab in labels]
     assert years[0] is not None, labels  # the first tick says its year
     # every later year the axis reaches is named (at its first tick): yearly ticks step
-    # evenly; finer ticks name each year in turn
+    # evenly; finer ticks name each year in turn (half-yearly ones on every label)
     shown = [y for y in years if y is not None]
+    if len(shown) == len(labels) and len(set(shown)) < len(shown):
+        assert all(len(lab) == 2 for lab in labels)
+        shown = sorted(set(shown))
     steps = {b - a for a, b in zip(shown, shown[1:], strict=False)}
     if all(len(lab) == 1 and lab[0].isdigit() for lab in labels):
         assert len(steps) == 1 and steps.pop() > 0, labels

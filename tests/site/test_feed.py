@@ -259,7 +259,8 @@ def test_feed_images_fit_a_phone_and_carry_their_description():
     from generator.site.inputs import IssueImages
 
     svg = '<svg viewBox="0 0 640 250"></svg>'
-    charts = [Chart(n, f"Title {n}", f"Description of {n}.", svg)
+    narrow = '<svg viewBox="0 0 340 300"></svg>'
+    charts = [Chart(n, f"Title {n}", f"Description of {n}.", svg, narrow_svg=narrow)
               for n in ("score", "rut", "relative_strength", "correlation", "altseason")]
     inputs = _inputs({})
     inputs = SiteInputs(**{**inputs.__dict__,
@@ -268,12 +269,12 @@ def test_feed_images_fit_a_phone_and_carry_their_description():
     html = feed_items(inputs)[0].html
     imgs = [dict(attrs) for tag, attrs in as_html(html).elements if tag == "img"]
     assert [i["src"].rsplit("/", 1)[1] for i in imgs] == [
-        "score.png", "chart-rut.svg", "chart-correlation.svg"]
-    for img in imgs:
-        assert int(img["width"]) <= IMAGE_WIDTH <= 390
-        assert int(img["height"]) == round(250 * IMAGE_WIDTH / 640)
-        assert "max-width:640px" in img["style"] and "height:auto" in img["style"]
+        "score.png", "chart-rut-narrow.svg", "chart-correlation-narrow.svg"]
+    for img in imgs:  # the phone layouts, at their own size, never wider than a phone
+        assert (int(img["width"]), int(img["height"])) == (340, 300)
+        assert 340 <= IMAGE_WIDTH <= 360
+        assert "max-width:340px" in img["style"] and "height:auto" in img["style"]
         assert img["alt"].startswith("Chart: Title ")
     for name in ("score", "rut", "correlation"):
-        assert f"<figcaption>Description of {name}.</figcaption>" in html
+        assert f"<p><em>Description of {name}.</em></p>" in html
     assert "relative_strength" not in html

@@ -179,3 +179,44 @@ def test_corrupt_store_file_raises_data_error_naming_the_file(tmp_path, text):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(DataError, match="_VIX.csv"):
         load_store(tmp_path, ["^VIX"])
+
+
+def _bars(closes: list[float], dates: list[str]) -> pd.DataFrame:
+    index = pd.DatetimeIndex(dates, name="date").as_unit("ns")
+    cols = {c: closes for c in ("open", "high", "low", "close", "adj_close")}
+    return pd.DataFrame({**cols, "volume": [1.0] * len(closes)}, index=index)
+
+
+def test_merge_checked_rejects_bad_fetched_rows_and_never_shortens_older_history():
+    from generator.store.prices import merge_checked
+
+    # stored: Fri 2024-03-08, a bar on Sat 9 (an older version kept it), Mon 11, Tue 12
+    old = _bars([10.0, 10.0, 10.1, 10.2], ["2024-03-08", "2024-03-09", "2024-03-11",
+                                             "2024-03-12"])
+    # fetched: Tue 12 again, Wed 13, a 5x spike on Thu 14, Fri 15, and Good Friday 29 Mar
+    new = _bars([10.2, 10.3, 51.5, 10.4, 10.5], ["2024-03-12", "2024-03-13", "2024-03-14",
+                                                  "2024-03-15", "2024-03-29"])
+    merged, warnings = merge_checked("IWM", old, new)
+    days = [d.strftime("%Y-%m-%d") for d in merged.index]
+    assert days == ["2024-03-08", "2024-03-09", "2024-03-11", "2024-03-12", "2024-03-13",
+                    "2024-03-15"]  # the older Saturday row stays; the spike and holiday go
+    text = " ".join(warnings)
+    assert "2024-03-14" in text and "2024-03-29" in text and "kept in the store" in text
+
+
+def test_merge_checked_drops_a_non_finite_row_wherever_it_is():
+    from generator.store.prices import merge_checked
+
+    old = _bars([10.0, np.inf, 10.1], ["2024-03-04", "2024-03-05", "2024-03-06"])
+    new = _bars([10.1, 10.2], ["2024-03-06", "2024-03-07"])
+    merged, warnings = merge_checked("IWM", old, new)
+    assert np.isfinite(merged["close"]).all()
+    assert pd.Timestamp("2024-03-05") not in merged.index
+    assert any("non-finite" in w for w in warnings)
+
+
+def test_write_store_refuses_a_non_finite_close(tmp_path):
+    bad = _bars([10.0, np.inf], ["2024-03-04", "2024-03-05"])
+    with pytest.raises(DataError, match="refusing to store IWM"):
+        write_store(tmp_path, {"IWM": bad})
+    assert not (tmp_path / "IWM.csv").exists()
