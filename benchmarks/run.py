@@ -291,9 +291,7 @@ class Bench:
         self.until = self.last - dt.timedelta(days=7)
         epoch = args.epoch
         if epoch is None:  # noon UTC the day after the last data date
-            noon = dt.datetime.combine(self.last + dt.timedelta(days=1), dt.time(12),
-                                       tzinfo=dt.UTC)
-            epoch = int(noon.timestamp())
+            epoch = noon_after(self.last)
         self.epoch = epoch
         self.base = root / "base"
         self.states: dict[str, Path] = {}
@@ -305,9 +303,9 @@ class Bench:
             shutil.copytree(REPO / "generator", self.code / "generator",
                             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
 
-    def env(self, project: Path) -> dict[str, str]:
+    def env(self, project: Path, epoch: int | None = None) -> dict[str, str]:
         env = dict(os.environ)
-        env["SOURCE_DATE_EPOCH"] = str(self.epoch)
+        env["SOURCE_DATE_EPOCH"] = str(self.epoch if epoch is None else epoch)
         env["PYTHONHASHSEED"] = "0"
         env.pop("PYTHONPROFILEIMPORTTIME", None)
         if self.code is not None:
@@ -326,7 +324,12 @@ class Bench:
         return cmd
 
     def build(self, project: Path, until: dt.date | None = None) -> Run:
-        return measure(self.build_cmd(project, until), cwd=project, env=self.env(project))
+        """A build with the data cut at `until` runs with that week's clock (noon UTC the
+        day after `until`), as last week's build did: with today's clock its pages would
+        all say the prices are a week old, which last week's pages never said."""
+        epoch = None if until is None else noon_after(until)
+        return measure(self.build_cmd(project, until), cwd=project,
+                       env=self.env(project, epoch))
 
     def fresh(self, name: str, state: str | None = None) -> Path:
         """A working project copied from the base project or from a saved state."""
@@ -462,6 +465,12 @@ def code_label(args: argparse.Namespace, folder: Path) -> str:
     where = "live checkout" if args.live_code else "copy taken at start"
     return (f"{where}; git {head or '?'}{' + uncommitted changes' if dirty else ''}; "
             f"generator/*.py sha256 {code_hash(folder)}")
+
+
+def noon_after(day: dt.date) -> int:
+    """SOURCE_DATE_EPOCH of noon UTC the day after `day`."""
+    noon = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
+    return int(noon.timestamp())
 
 
 def last_data_date(folder: Path) -> dt.date:

@@ -199,10 +199,13 @@ def _build_locked(config: Config, out: Path, *, source: str, since: dt.date | No
             config, loaded, notes, pages_, store=store, since=since, until=until,
             recent=recent, progress=progress, report=report,
             freeze_weeks=freeze_weeks and not loaded.sample)
-        # Phase 2: the site as {path: bytes}.
-        files = build_site(inputs, pages.memo_files(store, issue_jobs(inputs)))
-        # Site search: Pagefind over the issue pages, kept by their digests.
-        files.update(search_bundle(store, search.documents(files)))
+        # Phase 2: the site as {path: bytes}. The search index (Pagefind over the issue
+        # pages, kept by their digests) is made in its own process meanwhile.
+        issue_files = pages.memo_files(store, issue_jobs(inputs))
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            bundle = thread.submit(search_bundle, store, search.documents(issue_files))
+            files = build_site(inputs, issue_files)
+            files.update(bundle.result())
         report.pages = sum(1 for p in files if p.endswith(".html"))
     # Phase 3: write the site; then the snapshots of the weeks it froze; then the cache.
     write_site(files, out)
@@ -236,7 +239,9 @@ def gather(
             + ": nothing to build "
             "(run `riskon fetch`, or use --source csv:DIR or --source sample)"
         )
-    data_age = None if loaded.sample else compute_data_age(config, prices, clock.today())
+    today = clock.today()
+    data_age = None if loaded.sample else compute_data_age(
+        config, prices, today, equity_day=stages.last_session_before(store, today))
     report.data_age = data_age
     if data_age is not None and data_age.stale_inputs:
         report.warnings.append(stale_inputs_line(data_age))
@@ -261,11 +266,12 @@ def gather(
                 f"no week with {config.tickers.rut} data on or after "
                 f"{(since or config.archive_start).isoformat()}: nothing to publish"
             )
-        issues, snapshots = _issues(config, loaded, weekly, shown, prices, store,
-                                    freeze_weeks, problems)
+        # Every snapshot in data/issues, parsed once: the issues shown and the track record.
+        frozen = {} if loaded.sample else stages.frozen_issues(store, config.issues_dir)
+        issues, snapshots = _issues(config, weekly, shown, prices, frozen, freeze_weeks,
+                                    problems)
         track_done = thread.submit(stages.track_record, store,
-                                   _published(archive, issues, loaded, store, config), prices,
-                                   config)
+                                   _published(archive, issues, frozen), prices, config)
         report.frozen = sum(i.frozen for i in issues)
         known = {i.week for i in issues}
         for week, note in notes.items():
@@ -330,13 +336,12 @@ def gather(
     return inputs, snapshots
 
 
-def _published(archive: pd.DataFrame, issues: list[Issue], loaded: Loaded,
-               store: Store | None, config: Config) -> pd.DataFrame:
+def _published(archive: pd.DataFrame, issues: list[Issue], snapshots: dict[str, Issue]
+               ) -> pd.DataFrame:
     """Every archive week's score and band as its issue published them: a frozen snapshot's
     where there is one (this build's issues included), else the week's computed numbers."""
     published = archive[["week", "score", "band"]].copy()
-    frozen = {} if loaded.sample else stages.frozen_issues(store, config.issues_dir)
-    frozen.update({i.week: i for i in issues if i.frozen})
+    frozen = {**snapshots, **{i.week: i for i in issues if i.frozen}}
     weeks = published["week"].astype(str)
     for column, value in (("score", lambda i: i.score), ("band", lambda i: i.band)):
         published[column] = [value(frozen[w]) if w in frozen else v
@@ -373,13 +378,13 @@ def _charts(done: dict[str, Any], names: dict[str, str]) -> Any:
     return renders.LazyCharts(stored)
 
 
-def _issues(config: Config, loaded: Loaded, weekly: Any, shown: pd.DataFrame, prices: Any,
-            store: Store | None, freeze_weeks: bool, problems: tuple[BarProblem, ...] = ()
-            ) -> tuple[list[Issue], list[dict[str, Any]]]:
-    """The issues shown, frozen weeks from their snapshots, and the snapshots of the weeks
-    this build freezes (those issues as the snapshot gives them back)."""
+def _issues(config: Config, weekly: Any, shown: pd.DataFrame, prices: Any,
+            snapshots: dict[str, Issue], freeze_weeks: bool,
+            problems: tuple[BarProblem, ...] = ()) -> tuple[list[Issue], list[dict[str, Any]]]:
+    """The issues shown, frozen weeks from their `snapshots` (every one in data/issues), and
+    the snapshots of the weeks this build freezes (those issues as the snapshot gives them
+    back)."""
     weeks = [str(w) for w in shown["week"]]
-    snapshots = {} if loaded.sample else stages.frozen_issues(store, config.issues_dir)
     frozen = {w: snapshots[w] for w in weeks if w in snapshots}
     need = {w for w in weeks if w not in frozen or needs_completion(frozen[w])}
     computed = {i.week: i for i in quality.issues_with_notices(

@@ -3,13 +3,15 @@ folder). What to index and publish is decided in `generator.site.search`."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from generator.errors import UserError
 from generator.site import search
+from generator.writer import FileData, StoredFile, file_bytes
 
 
 def pagefind_binary() -> Path:
@@ -22,17 +24,31 @@ def pagefind_binary() -> Path:
     return Path(pagefind_bin.get_executable())
 
 
-def run_pagefind(pages: Mapping[str, bytes]) -> dict[str, bytes]:
+def run_pagefind(pages: Mapping[str, FileData]) -> dict[str, bytes]:
     """The search bundle of `pages` ({site path: HTML}) as {site path: bytes} under
-    `search.BUNDLE`, only the files the site publishes. Same pages, same bytes."""
+    `search.BUNDLE`, only the files the site publishes. Same pages, same bytes.
+
+    Pagefind reads the pages from a temporary folder: a page kept in the cache is
+    hard-linked there (Pagefind only reads it), any other is written."""
     binary = pagefind_binary()
     with tempfile.TemporaryDirectory(prefix="riskon-search-") as tmp:
         site, out = Path(tmp) / "site", Path(tmp) / "bundle"
+        site.mkdir()
+        made = {str(site)}
         for path, data in pages.items():
-            target = site / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        site.mkdir(exist_ok=True)
+            target = os.path.join(site, *PurePosixPath(path).parts)
+            folder = os.path.dirname(target)
+            if folder not in made:
+                os.makedirs(folder, exist_ok=True)
+                made.add(folder)
+            if isinstance(data, StoredFile):
+                try:
+                    os.link(data.source, target)
+                    continue
+                except OSError:  # another file system: write the bytes instead
+                    pass
+            with open(target, "wb") as handle:
+                handle.write(file_bytes(data))
         done = subprocess.run([str(binary), *search.pagefind_arguments(str(site), str(out))],
                               capture_output=True, text=True, check=False)
         if done.returncode != 0:

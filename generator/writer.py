@@ -56,7 +56,8 @@ class StoredFile:
 
     __slots__ = ("_data", "digest", "size", "source")
 
-    def __init__(self, source: Path, size: int, digest: str, data: bytes | None = None) -> None:
+    def __init__(self, source: Path | str, size: int, digest: str,
+                 data: bytes | None = None) -> None:
         self.source = source
         self.size = size
         self.digest = digest
@@ -65,7 +66,8 @@ class StoredFile:
     @property
     def data(self) -> bytes:
         if self._data is None:
-            self._data = self.source.read_bytes()
+            with open(self.source, "rb") as handle:
+                self._data = handle.read()
         return self._data
 
     def __len__(self) -> int:
@@ -157,9 +159,10 @@ def _update_in_place(files: Mapping[str, FileData], digests: Mapping[str, list],
                      previous: Mapping[str, list], out: Path) -> None:
     """Write what changed beside its target, then rename it all into place (journalled)."""
     changed = []
+    root = str(out)
     for rel in sorted(files):
-        target = out / _safe_relative(rel)
-        if previous.get(rel) != digests[rel] or not _is_current(target, files[rel]):
+        if previous.get(rel) != digests[rel] or not _is_current(
+                os.path.join(root, _safe_rel(rel)), files[rel]):
             changed.append(rel)
     gone = sorted(rel for rel in previous if rel not in files)
     order = sorted([*changed, MANIFEST], key=lambda rel: _commit_order(rel))
@@ -282,15 +285,15 @@ def _commit_order(rel: str) -> tuple[int, str]:
     return (2 if last else 0 if rel.count("/") > 1 else 1, rel)
 
 
-def _is_current(path: Path, data: FileData) -> bool:
+def _is_current(path: Path | str, data: FileData) -> bool:
     """Whether the file the manifest describes is still there: its size, and for a cache
     file, still the cache file itself (not a copy, nor a file replaced since)."""
     try:
-        st = path.stat()
+        st = os.stat(path)
         if st.st_size != len(data):
             return False
         if isinstance(data, StoredFile):
-            source = data.source.stat()
+            source = os.stat(data.source)
             return (st.st_ino, st.st_dev) == (source.st_ino, source.st_dev)
     except OSError:
         return False
@@ -309,7 +312,7 @@ def _make_dirs(folder: Path, out: Path, made: list[Path]) -> None:
         made.append(path)
 
 
-def _write_file(path: Path, data: FileData) -> None:
+def _write_file(path: Path | str, data: FileData) -> None:
     if isinstance(data, StoredFile):
         if _link(data.source, path):
             os.chmod(path, 0o644)
@@ -330,16 +333,18 @@ def _swap_in(files: Mapping[str, FileData], digests: Mapping[str, list],
     """Write `files` into a fresh folder beside `out`, then swap it in for `out`."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
-    made: set[Path] = set()
+    made: set[str] = set()
+    root = str(tmp)
     try:
         for rel, data in sorted(files.items()):
-            target = tmp / _safe_relative(rel)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
+            target = os.path.join(root, _safe_rel(rel))
+            parent = os.path.dirname(target)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
             _write_file(target, data)
-        (tmp / MARKER).write_bytes(b"{}\n")
-        (tmp / MANIFEST).write_bytes(_manifest_bytes(digests))
+        _write_file(tmp / MARKER, b"{}\n")
+        _write_file(tmp / MANIFEST, _manifest_bytes(digests))
         _fix_modes(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -412,7 +417,7 @@ def lock(path: Path, what: str, *, wait: float = LOCK_WAIT_SECONDS) -> Iterator[
         os.close(fd)  # releases the lock
 
 
-def _link(source: Path, target: Path) -> bool:
+def _link(source: Path | str, target: Path | str) -> bool:
     """Hard-link an unchanged cache file into the new tree (False: write it instead)."""
     try:
         os.link(source, target)
@@ -431,17 +436,25 @@ def _is_safe(rel: str) -> bool:
 
 def _safe_relative(rel: str) -> Path:
     """A site path as a relative filesystem path; refuses absolute paths and `..`."""
+    return Path(_safe_rel(rel))
+
+
+def _safe_rel(rel: str) -> str:
+    """`_safe_relative` as a string (what the loops over thousands of files use)."""
+    parts = rel.split("/")
+    if rel and not rel.startswith("/") and all(p and p != "." and p != ".." for p in parts):
+        return rel  # already normal: no empty, `.` or `..` part
     p = PurePosixPath(rel)
     if p.is_absolute() or ".." in p.parts or not p.parts:
         raise ValueError(f"unsafe site path: {rel!r}")
-    return Path(*p.parts)
+    return "/".join(p.parts)
 
 
 def _fix_modes(root: Path) -> None:
-    """mkdtemp makes 0700 folders: give the tree ordinary permissions."""
+    """mkdtemp makes 0700 folders and makedirs follows the umask: give every folder the
+    ordinary 0755 (files are written 0644 by `_write_file`)."""
     os.chmod(root, 0o755)
-    for dirpath, dirnames, filenames in os.walk(root):
+    for dirpath, dirnames, _ in os.walk(root):
         for d in dirnames:
             os.chmod(os.path.join(dirpath, d), 0o755)
-        for f in filenames:
-            os.chmod(os.path.join(dirpath, f), 0o644)
+

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import importlib
 import json
 import struct
@@ -108,9 +109,16 @@ def _enc(v: Any, arrays: list[np.ndarray]) -> Any:
     if isinstance(v, dt.date):
         return {"$": "date", "v": v.isoformat()}
     if isinstance(v, pd.DataFrame):
-        return {"$": "df", "i": _enc_index(v.index, arrays), "c": _enc_index(v.columns, arrays),
-                "d": [_enc_values(v.iloc[:, j], arrays) for j in range(v.shape[1])],
-                "t": _enc(dict(v.attrs), arrays) if v.attrs else None}
+        out = {"$": "df", "i": _enc_index(v.index, arrays), "c": _enc_index(v.columns, arrays),
+               "t": _enc(dict(v.attrs), arrays) if v.attrs else None}
+        kinds = set(v.dtypes)
+        if v.shape[1] and len(kinds) == 1 and _plain(next(iter(kinds))):
+            # One dtype (the usual numeric frame): one 2-D array, rebuilt as one block.
+            arrays.append(np.ascontiguousarray(v.to_numpy()))
+            out["b"] = len(arrays) - 1
+        else:
+            out["d"] = [_enc_values(v.iloc[:, j], arrays) for j in range(v.shape[1])]
+        return out
     if isinstance(v, pd.Series):
         return {"$": "series", "i": _enc_index(v.index, arrays), "n": _enc(v.name, arrays),
                 "d": _enc_values(v, arrays)}
@@ -147,10 +155,15 @@ def _tz(tz: Any) -> str | None:
     return name
 
 
+def _plain(dtype: Any) -> bool:
+    """A NumPy dtype whose values are raw bytes (no objects, no extension type)."""
+    return isinstance(dtype, np.dtype) and not dtype.hasobject
+
+
 def _enc_values(s: pd.Series, arrays: list[np.ndarray]) -> Any:
     """A column's values: a NumPy array, or an extension/object column as a list + dtype."""
     dtype = s.dtype
-    if isinstance(dtype, np.dtype) and not dtype.hasobject:
+    if _plain(dtype):
         arrays.append(np.ascontiguousarray(s.to_numpy()))
         return {"$": "arr", "i": len(arrays) - 1}
     if isinstance(dtype, pd.DatetimeTZDtype):
@@ -215,9 +228,15 @@ def _dec(v: Any, arrays: list[np.ndarray]) -> Any:
     if tag == "df":
         index = _dec_index(v["i"], arrays)
         columns = _dec_index(v["c"], arrays)
-        data = {j: _dec_values(d, arrays) for j, d in enumerate(v["d"])}
-        df = pd.DataFrame(data, index=index, copy=False)
-        df.columns = columns
+        if "b" in v:
+            block = arrays[v["b"]]
+            if block.ndim != 2 or block.shape != (len(index), len(columns)):
+                raise Corrupt("a frame's block does not fit its index and columns")
+            df = pd.DataFrame(block, index=index, columns=columns, copy=False)
+        else:
+            data = {j: _dec_values(d, arrays) for j, d in enumerate(v["d"])}
+            df = pd.DataFrame(data, index=index, copy=False)
+            df.columns = columns
         if v.get("t"):
             df.attrs.update(_dec(v["t"], arrays))
         return df
@@ -266,18 +285,28 @@ def _dec_index(v: dict, arrays: list[np.ndarray]) -> pd.Index:
 
 
 def _dec_dataclass(v: dict, arrays: list[np.ndarray]) -> Any:
-    module, _, qualname = v["c"].partition(":")
-    if not module.startswith("generator."):
-        raise Corrupt(f"class outside the package: {v['c']}")
-    cls: Any = importlib.import_module(module)
-    for part in qualname.split("."):
-        cls = getattr(cls, part)
-    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
-        raise Corrupt(f"not a dataclass: {v['c']}")
-    names = {f.name for f in dataclasses.fields(cls)}
-    if set(v["f"]) != names:
+    cls, names = _dataclass(v["c"])
+    fields = v["f"]
+    if fields.keys() != names:
         raise Corrupt(f"fields of {v['c']} changed")
     obj = object.__new__(cls)
-    for name, value in v["f"].items():
+    for name, value in fields.items():
         object.__setattr__(obj, name, _dec(value, arrays))
     return obj
+
+
+@functools.cache
+def _dataclass(name: str) -> tuple[type, frozenset[str]]:
+    """The dataclass named `module:qualname` (only in this package) and its field names."""
+    module, _, qualname = name.partition(":")
+    if not module.startswith("generator."):
+        raise Corrupt(f"class outside the package: {name}")
+    try:
+        cls: Any = importlib.import_module(module)
+        for part in qualname.split("."):
+            cls = getattr(cls, part)
+    except (ImportError, AttributeError) as exc:
+        raise Corrupt(f"no such class: {name}") from exc
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+        raise Corrupt(f"not a dataclass: {name}")
+    return cls, frozenset(f.name for f in dataclasses.fields(cls))

@@ -170,7 +170,12 @@ def _feed(h: Any, v: Any) -> None:  # noqa: C901  (one branch per kind of value)
         for item in sorted(v, key=repr):
             _feed(h, item)
     elif dataclasses.is_dataclass(v) and not isinstance(v, type):
-        if kind.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+        names = _field_names(kind)
+        values = [getattr(v, name) for name in names]
+        if all(type(x) in _SCALARS for x in values):  # plain fields: one exact, typed repr
+            _tag(h, "dataclass", f"{kind.__module__}.{kind.__qualname__}")
+            _tag(h, "plain-fields", repr(list(zip(names, values, strict=True))))
+        elif kind.__dataclass_params__.frozen:  # type: ignore[attr-defined]
             _reused(h, v, _feed_dataclass)
         else:
             _feed_dataclass(h, v)
@@ -187,17 +192,22 @@ def _feed(h: Any, v: Any) -> None:  # noqa: C901  (one branch per kind of value)
         raise TypeError(f"cannot hash a {kind.__qualname__} for a cache key")
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names
+
+
 def _feed_dataclass(h: Any, v: Any) -> None:
     kind = type(v)
     _tag(h, "dataclass", f"{kind.__module__}.{kind.__qualname__}")
-    names = [f.name for f in dataclasses.fields(v)]
-    values = [getattr(v, name) for name in names]
-    if all(type(x) in _SCALARS for x in values):  # plain fields: one exact, typed repr
-        _tag(h, "plain-fields", repr(list(zip(names, values, strict=True))))
-        return
-    for name, value in zip(names, values, strict=True):
+    for name in _field_names(kind):
         _tag(h, "field", name)
-        _feed(h, value)
+        _feed(h, getattr(v, name))
 
 
 def _feed_numpy(h: Any, v: Any) -> None:
@@ -223,8 +233,9 @@ def _feed_pandas(h: Any, v: Any) -> None:
         _tag(h, "frame", str(v.shape))
         _feed_index(h, v.index)
         _feed(h, [str(c) for c in v.columns])
-        _feed(h, [str(d) for d in v.dtypes])
-        if all(d.kind in "fiub" for d in v.dtypes):  # numbers and flags: one array
+        dtypes = v.dtypes.tolist()
+        _feed(h, [str(d) for d in dtypes])
+        if all(d.kind in "fiub" for d in dtypes):  # numbers and flags: one array
             _feed_numpy(h, v.to_numpy(dtype="float64", na_value=math.nan))
         else:
             for column in range(v.shape[1]):

@@ -16,7 +16,7 @@ from generator.cache import keys
 from generator.cache.store import Store
 from generator.searchindex import run_pagefind
 from generator.site.inputs import FileData
-from generator.writer import StoredFile, file_bytes
+from generator.writer import StoredFile
 
 
 def _digest(data: FileData) -> str:
@@ -27,14 +27,14 @@ def search_bundle(store: Store | None, pages: Mapping[str, FileData]) -> dict[st
     """The search bundle of `pages`: from the store when it holds one for exactly these
     pages, else made by Pagefind now (and stored)."""
     if store is None:
-        return run_pagefind({p: file_bytes(d) for p, d in pages.items()})
+        return run_pagefind(pages)
     key = store.key("search", sorted((p, _digest(d)) for p, d in pages.items()))
     manifest = store.get(key, ".json")
     if manifest is not None:
         bundle = _stored(store, json.loads(manifest.data))
         if bundle is not None:
             return bundle
-    made = run_pagefind({p: file_bytes(d) for p, d in pages.items()})
+    made = run_pagefind(pages)
     files: dict[str, FileData] = {}
     names: dict[str, str] = {}
     for path, data in made.items():

@@ -9,6 +9,7 @@ issue (by its snapshot file's bytes). With `store=None` they simply call the sta
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +18,7 @@ from generator.cache.store import Store, memo
 from generator.config import Config
 from generator.evidence.study import Evidence, compute_evidence
 from generator.evidence.track import TrackRecord, compute_track_record
+from generator.freshness import last_trading_day
 from generator.prices import Prices
 from generator.signals.issues import Issue
 from generator.signals.weekly import Weekly, compute_weekly
@@ -55,6 +57,12 @@ def track_record(store: Store | None, published: pd.DataFrame, prices: Prices,
     """`compute_track_record`, kept by the published scores, the prices and the settings."""
     return memo(store, "track", (published, prices, settings(config)),
                 lambda: compute_track_record(published, prices, config))
+
+
+def last_session_before(store: Store | None, day: dt.date) -> dt.date:
+    """`freshness.last_trading_day`: the last NYSE session before `day`, kept by the day
+    (loading the exchange calendar takes ~0.3 s; the library's version is in the code hash)."""
+    return memo(store, "session", (day,), lambda: last_trading_day(day))
 
 
 def frozen_issues(store: Store | None, issues_dir: Path) -> dict[str, Issue]:

@@ -42,6 +42,7 @@ class Store:
 
     def __init__(self, cache_dir: Path, code: str, *, read_index: bool = True) -> None:
         self.folder = Path(cache_dir) / OBJECTS
+        self._folder = str(self.folder)  # for the thousands of lookups of a build
         self.code = code
         self.index: dict[str, Entry] = _read_index(self.folder / INDEX) if read_index else {}
         self.used: set[str] = set()
@@ -61,9 +62,9 @@ class Store:
         if entry is None:
             self.misses += 1
             return None
-        path = self.folder / name
+        path = os.path.join(self._folder, name)
         try:
-            st = path.stat()
+            st = os.stat(path)
         except OSError:
             self.misses += 1
             return None

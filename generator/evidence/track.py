@@ -19,6 +19,7 @@ Definitions (pure; `track_text.py` restates them for readers):
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -63,10 +64,18 @@ class TrackRecord:
 
     def row(self, grouping: str, group: str, asset: str, horizon: int) -> pd.Series:
         """The summary row of one group, asset and horizon."""
+        return self.summary.iloc[self._positions[(grouping, group, asset, int(horizon))]]
+
+    @functools.cached_property
+    def _positions(self) -> dict[tuple[str, str, str, int], int]:
+        """Where each (grouping, group, asset, horizon) row sits in `summary` (the first
+        such row; the pages ask for many rows of one summary)."""
         s = self.summary
-        hit = s[(s["grouping"] == grouping) & (s["group"] == group) & (s["asset"] == asset)
-                & (s["horizon_weeks"] == horizon)]
-        return hit.iloc[0]
+        keys = zip(s["grouping"], s["group"], s["asset"], s["horizon_weeks"], strict=True)
+        out: dict[tuple[str, str, str, int], int] = {}
+        for n, (grouping, group, asset, horizon) in enumerate(keys):
+            out.setdefault((str(grouping), str(group), str(asset), int(horizon)), n)
+        return out
 
 
 def score_quintiles(scores: pd.Series) -> pd.Series:

@@ -10,6 +10,7 @@ cache, `render_jobs` renders them all. The other pages are few and always render
 from __future__ import annotations
 
 import dataclasses
+import posixpath
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +49,7 @@ class FileJob:
 
     @property
     def suffix(self) -> str:
-        return Path(self.path).suffix
+        return posixpath.splitext(self.path)[1]
 
 
 
@@ -94,18 +95,18 @@ def _context(inputs: SiteInputs, path: str, **context: Any) -> dict[str, Any]:
             **context}
 
 
-def _key_context(context: dict[str, Any]) -> dict[str, Any]:
+def _key_context(context: dict[str, Any], key_config: Any) -> dict[str, Any]:
     """A page context as a cache key sees it: where the project and the editor's file sit
-    on disk is no part of a page (a moved checkout keeps its cache)."""
-    out = dict(context)
-    out["config"] = dataclasses.replace(out["config"], root=Path("."))
-    return out
+    on disk is no part of a page (a moved checkout keeps its cache). `key_config`: the
+    settings without their folder, one object for every page (hashed once)."""
+    return {**context, "config": key_config}
 
 
 def issue_jobs(inputs: SiteInputs) -> list[FileJob]:
     """Each issue's page, the home page, and the chart files beside each issue page."""
     issues = inputs.issues
     templates = inputs.config.templates_dir
+    key_config = dataclasses.replace(inputs.config, root=Path("."))
     jobs: list[FileJob] = []
 
     def page_job(path: str, i: int, is_home: bool) -> FileJob:
@@ -123,7 +124,7 @@ def issue_jobs(inputs: SiteInputs) -> list[FileJob]:
             return render_page(templates, "issue.html", charts=charts, **context).encode()
 
         # The charts are made from `issue.window` alone, which the key already holds.
-        return FileJob(path, ("issue.html", _key_context(context)), render)
+        return FileJob(path, ("issue.html", _key_context(context, key_config)), render)
 
     for i, issue in enumerate(issues):
         jobs.append(page_job(f"{issue.path}index.html", i, False))

@@ -66,6 +66,12 @@ def roundtrip(value):
     pd.DataFrame({"s": pd.array(["x", None], dtype="string"),
                   "i": pd.array([1, None], dtype="Int64")}),
     pd.DataFrame(), pd.DataFrame(index=pd.date_range("2026-01-02", periods=3, freq="W-FRI")),
+    # One dtype: written as one 2-D block (numbers, dates, repeated column names).
+    pd.DataFrame({"x": [1.5, np.nan, -0.0], "y": [2.0, 3.0, 4.0]},
+                 index=pd.date_range("2026-01-02", periods=3, freq="W-FRI", name="as_of")),
+    pd.DataFrame([[1, 2], [3, 4]], columns=["a", "a"]),
+    pd.DataFrame({"d": pd.to_datetime(["2026-01-01", None]), "e": pd.to_datetime(["2026-02-01",
+                  "2026-03-01"])}),
 ])
 def test_plain_values_round_trip(value):
     same(value, roundtrip(value))
@@ -105,3 +111,10 @@ def test_reading_runs_no_code_and_refuses_foreign_classes():
     for junk in (b"", b"junk", b"\x80\x05N.", codec.MAGIC + b"\xff" * 8):
         with pytest.raises(codec.Corrupt):
             codec.loads(junk)
+
+
+def test_a_block_that_does_not_fit_its_frame_is_corrupt():
+    data = bytearray(codec.dumps(pd.DataFrame({"x": [1.0, 2.0], "y": [3.0, 4.0]})))
+    data = bytes(data).replace(b'"v":[0,2,1]', b'"v":[0,3,1]')  # a RangeIndex one row longer
+    with pytest.raises(codec.Corrupt):
+        codec.loads(data)
