@@ -77,18 +77,13 @@ def _last(frame: pd.DataFrame | None) -> dt.date | None:
 
 def compute_data_age(
     config: Config, prices: Mapping[str, pd.DataFrame], build_date: dt.date,
-    is_trading_day: TradingDay = nyse_session, *, equity_day: dt.date | None = None,
+    is_trading_day: TradingDay = nyse_session,
 ) -> DataAge | None:
-    """The age of `prices` on `build_date`; None when there is no `^RUT` price at all.
-
-    `equity_day`: the last trading day before `build_date` when the caller already knows
-    it (`last_trading_day(build_date)`, which the cache keeps: the calendar is slow to load).
-    """
+    """The age of `prices` on `build_date`; None when there is no `^RUT` price at all."""
     newest = _last(prices.get(config.tickers.rut))
     if newest is None:
         return None
-    if equity_day is None:
-        equity_day = last_trading_day(build_date, is_trading_day)
+    equity_day = last_trading_day(build_date, is_trading_day)
     crypto_day = build_date - dt.timedelta(days=1)
     crypto = {config.tickers.btc, config.tickers.eth, *config.alts}
     stale = []

@@ -128,6 +128,7 @@ def load_prices(config: Config, source: str, *, fetch: bool, store: Store | None
             on_fetched(fetched)
     inputs = read_inputs(source, config)
     assert inputs is not None
+    stages.exchange_calendar(store)  # the NYSE sessions the checks and the weeks use
     prices, notes, shares, problems = stages.parsed_inputs(store, inputs)
     return Loaded(prices, inputs.label,
                   failures=dict(fetched.failures) if fetched else {},
@@ -239,9 +240,7 @@ def gather(
             + ": nothing to build "
             "(run `riskon fetch`, or use --source csv:DIR or --source sample)"
         )
-    today = clock.today()
-    data_age = None if loaded.sample else compute_data_age(
-        config, prices, today, equity_day=stages.last_session_before(store, today))
+    data_age = None if loaded.sample else compute_data_age(config, prices, clock.today())
     report.data_age = data_age
     if data_age is not None and data_age.stale_inputs:
         report.warnings.append(stale_inputs_line(data_age))

@@ -104,3 +104,19 @@ def test_exchange_sessions_do_not_depend_on_the_range_asked():
     b = exchange_sessions(dt.date(1985, 1, 1), dt.date(2040, 12, 31))
     assert a.equals(b[(b >= "2024-01-01") & (b <= "2024-12-31")])
     assert len(a) == 252
+
+
+def test_sessions_handed_in_by_the_cache_give_the_same_answers():
+    from generator import weeks
+
+    kept = weeks.span_sessions()
+    days = pd.DatetimeIndex(["2026-11-26", "2026-11-27", "2001-09-11", "2018-12-05",
+                             "2026-12-05", "2026-12-07"])
+    before = weeks.exchange_closed(days)
+    weeks.use_span_sessions(pd.DatetimeIndex(list(kept)))  # a copy, as read back from a file
+    try:
+        assert (weeks.exchange_closed(days) == before).all()
+        assert list(before) == [True, False, True, True, True, False]
+        assert weeks.last_session_of_week(dt.date(2026, 11, 26)) == dt.date(2026, 11, 27)
+    finally:
+        weeks._HANDED_IN.clear()

@@ -2,23 +2,23 @@
 
 Each wrapper calls the stage itself when the store has no value under the key of its
 inputs: the parsed price files (by their bytes), the weekly table (by the prices, shares
-and settings), the evidence (by the archive, the prices and the settings) and each frozen
-issue (by its snapshot file's bytes). With `store=None` they simply call the stage.
+and settings), the evidence (by the archive, the prices and the settings), each frozen
+issue (by its snapshot file's bytes) and the NYSE sessions (by nothing but the code and the
+library versions). With `store=None` they simply call the stage.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
 
+from generator import weeks
 from generator.cache.store import Store, memo
 from generator.config import Config
 from generator.evidence.study import Evidence, compute_evidence
 from generator.evidence.track import TrackRecord, compute_track_record
-from generator.freshness import last_trading_day
 from generator.prices import Prices
 from generator.signals.issues import Issue
 from generator.signals.weekly import Weekly, compute_weekly
@@ -59,10 +59,11 @@ def track_record(store: Store | None, published: pd.DataFrame, prices: Prices,
                 lambda: compute_track_record(published, prices, config))
 
 
-def last_session_before(store: Store | None, day: dt.date) -> dt.date:
-    """`freshness.last_trading_day`: the last NYSE session before `day`, kept by the day
-    (loading the exchange calendar takes ~0.3 s; the library's version is in the code hash)."""
-    return memo(store, "session", (day,), lambda: last_trading_day(day))
+def exchange_calendar(store: Store | None) -> None:
+    """Hand `weeks` the NYSE sessions it would otherwise build from the exchange calendar
+    (~0.3 s a process), kept in the store (the library's version is in the code hash)."""
+    if store is not None:
+        weeks.use_span_sessions(memo(store, "sessions", (weeks.SPAN,), weeks.span_sessions))
 
 
 def frozen_issues(store: Store | None, issues_dir: Path) -> dict[str, Issue]:
