@@ -134,7 +134,8 @@ def _tag(h: Any, tag: str, text: str = "") -> None:
     h.update(f"\x1e{tag}\x1f{text}".encode("utf-8", "surrogatepass"))
 
 
-_SCALARS = frozenset({type(None), bool, int, float, str})
+# Exact types whose repr is exact and typed (a date's repr names its type and every field).
+_SCALARS = frozenset({type(None), bool, int, float, str, dt.date, dt.datetime})
 
 
 def _feed(h: Any, v: Any) -> None:  # noqa: C901  (one branch per kind of value)
@@ -234,7 +235,7 @@ def _feed_pandas(h: Any, v: Any) -> None:
         _feed_index(h, v.index)
         _feed(h, [str(c) for c in v.columns])
         dtypes = v.dtypes.tolist()
-        _feed(h, [str(d) for d in dtypes])
+        _feed(h, [_dtype_name(d) for d in dtypes])
         if all(d.kind in "fiub" for d in dtypes):  # numbers and flags: one array
             _feed_numpy(h, v.to_numpy(dtype="float64", na_value=math.nan))
         else:
@@ -252,6 +253,11 @@ def _feed_pandas(h: Any, v: Any) -> None:
         _tag(h, name)
     else:
         raise TypeError(f"cannot hash a pandas {name} for a cache key")
+
+
+def _dtype_name(dtype: Any) -> str:
+    """A column's dtype as text: NumPy's exact code (`<f8`, `|b1`, `<M8[ns]`), else its name."""
+    return dtype.str if type(dtype).__module__.startswith("numpy") else str(dtype)
 
 
 def _feed_index(h: Any, index: Any) -> None:
