@@ -2,9 +2,10 @@
 `{path: bytes}` to the writer.
 
     gather:  content -> prices (sources, store) -> signals and issues (frozen or computed,
-             point in time) -> evidence -> charts and images
-    files:   site.issue_jobs + site.build_site -> {path: bytes}, + the search index
-             (Pagefind over the issue pages)
+             point in time) -> charts and images  (`gather_issues`; the evidence and the
+             track record are computed in a thread meanwhile: `with_evidence` collects them)
+    files:   site.issue_jobs -> issue pages; the search index (Pagefind over them, in its
+             own process) while site.build_site makes every other file -> {path: bytes}
     write:   writer.write_site -> new snapshots (data/issues) -> cache index -> stamp
 
 The cache wing (`generator.cache`) wraps the pure stages from here: a build with a cold
@@ -14,10 +15,11 @@ rendered from their snapshot exactly as the next build will read it back.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -196,16 +198,19 @@ def _build_locked(config: Config, out: Path, *, source: str, since: dt.date | No
         report = BuildReport(out=out, sample=loaded.sample, failures=dict(loaded.failures),
                              warnings=[*([recovered] if recovered else []), *loaded.warnings],
                              unreachable=loaded.unreachable)
-        inputs, snapshots = gather(
-            config, loaded, notes, pages_, store=store, since=since, until=until,
-            recent=recent, progress=progress, report=report,
-            freeze_weeks=freeze_weeks and not loaded.sample)
-        # Phase 2: the site as {path: bytes}. The search index (Pagefind over the issue
-        # pages, kept by their digests) is made in its own process meanwhile.
-        issue_files = pages.memo_files(store, issue_jobs(inputs))
-        with ThreadPoolExecutor(max_workers=1) as thread:
+        # The evidence and the search index take the longest of a new week's build: each
+        # goes on in a thread (numpy and Pagefind's own process) while this one goes on.
+        with ThreadPoolExecutor(max_workers=3) as thread:
+            part = gather_issues(
+                config, loaded, notes, pages_, store=store, since=since, until=until,
+                recent=recent, progress=progress, report=report,
+                freeze_weeks=freeze_weeks and not loaded.sample, thread=thread)
+            snapshots = part.snapshots
+            # Phase 2: the site as {path: bytes}: the issue pages first, so that Pagefind
+            # indexes them (kept by their digests) while the evidence is finished.
+            issue_files = pages.memo_files(store, issue_jobs(part.inputs))
             bundle = thread.submit(search_bundle, store, search.documents(issue_files))
-            files = build_site(inputs, issue_files)
+            files = build_site(with_evidence(part, store, report), issue_files)
             files.update(bundle.result())
         report.pages = sum(1 for p in files if p.endswith(".html"))
     # Phase 3: write the site; then the snapshots of the weeks it froze; then the cache.
@@ -229,6 +234,32 @@ def gather(
     progress: Progress | None, report: BuildReport, freeze_weeks: bool,
 ) -> tuple[SiteInputs, list[dict[str, Any]]]:
     """Everything the site shows, point in time, and the snapshots of the weeks it freezes."""
+    with ThreadPoolExecutor(max_workers=2) as thread:
+        part = gather_issues(config, loaded, notes, pages, store=store, since=since,
+                             until=until, recent=recent, progress=progress, report=report,
+                             freeze_weeks=freeze_weeks, thread=thread)
+        return with_evidence(part, store, report), part.snapshots
+
+
+@dataclass
+class Gathered:
+    """The issues' part of the site (all an issue page is made of) and the evidence, still
+    being computed in a thread: a build renders the issue pages meanwhile."""
+
+    inputs: SiteInputs  # without the evidence page's parts
+    snapshots: list[dict[str, Any]]  # of the weeks this build freezes
+    evidence: Future[Any]
+    track: Future[Any]
+
+
+def gather_issues(
+    config: Config, loaded: Loaded, notes: dict[str, Note], pages: dict[str, Note], *,
+    store: Store | None, since: dt.date | None, until: dt.date | None, recent: int | None,
+    progress: Progress | None, report: BuildReport, freeze_weeks: bool,
+    thread: ThreadPoolExecutor,
+) -> Gathered:
+    """Everything the issues show, point in time, with their charts; the evidence and the
+    track record computed in `thread` (at least two workers) meanwhile."""
     prices = cut_prices(loaded.prices, until)
     shares = cut_shares(loaded.shares, until)
     if config.tickers.rut not in prices:
@@ -253,55 +284,46 @@ def gather(
     archive = archive_weeks(weekly.weeks, config)
     # Forward returns look ahead: the evidence uses every archive week and all the data.
     # It runs in a thread while this one goes on (numpy's sorts, most of it, free the GIL).
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        evidence_done = thread.submit(stages.evidence, store, archive, prices, config)
-        shown = archive
-        if since is not None:
-            shown = shown[shown.index >= pd.Timestamp(since)]
-        if recent is not None:
-            shown = shown.tail(recent)
-        if shown.empty:
-            raise DataError(
-                f"no week with {config.tickers.rut} data on or after "
-                f"{(since or config.archive_start).isoformat()}: nothing to publish"
-            )
-        # Every snapshot in data/issues, parsed once: the issues shown and the track record.
-        frozen = {} if loaded.sample else stages.frozen_issues(store, config.issues_dir)
-        issues, snapshots = _issues(config, weekly, shown, prices, frozen, freeze_weeks,
-                                    problems)
-        track_done = thread.submit(stages.track_record, store,
-                                   _published(archive, issues, frozen), prices, config)
-        report.frozen = sum(i.frozen for i in issues)
-        known = {i.week for i in issues}
-        for week, note in notes.items():
-            if week not in known:
-                report.warnings.append(
-                    f"{note.path}: no issue for week {week}; the note is not published")
-        # Charts and images: a new week's few in the warm worker, many on every core.
-        feed = {i.week for i in issues[-config.feed_size:]}
-        batch: dict[str, jobs.RenderJob] = {}
-        for issue in issues:
-            batch[f"charts {issue.week}"] = jobs.issue_charts(issue.window)
-            batch[f"card {issue.week}"] = jobs.card(config.title, issue.week, issue.as_of,
-                                                     issue.score, issue.previous_score,
-                                                     issue.window)
-            if issue.week in feed:
-                batch[f"score {issue.week}"] = jobs.score_png(issue.window)
-        rows = weekly.weeks.loc[pd.Timestamp(issues[0].as_of):pd.Timestamp(issues[-1].as_of)]
-        batch["archive"] = jobs.archive_chart(
-            rows, f"Composite risk-on score, every week since {issues[0].as_of.year}")
-        batch["site card"] = jobs.site_card(config.title, config.description)
-        rendered, missing = _render(store, batch, progress)
-        evidence = evidence_done.result()
-        track = track_done.result()
-    evidence_batch = {f"evidence {a}": jobs.evidence_chart(evidence.chart_rows(a), a)
-                      for a in EVIDENCE_CHART_ASSETS}
-    evidence_batch["track record"] = jobs.track_chart(track.summary)
-    evidence_rendered, evidence_missing = _render(store, evidence_batch, None)
-    done = {**rendered(), **evidence_rendered()}
-    workers.stop()  # nothing is rendered after this: the workers' memory goes back
-    report.rendered = missing + evidence_missing
-    report.reused = len(done) - report.rendered
+    evidence_done = thread.submit(stages.evidence, store, archive, prices, config)
+    shown = archive
+    if since is not None:
+        shown = shown[shown.index >= pd.Timestamp(since)]
+    if recent is not None:
+        shown = shown.tail(recent)
+    if shown.empty:
+        raise DataError(
+            f"no week with {config.tickers.rut} data on or after "
+            f"{(since or config.archive_start).isoformat()}: nothing to publish"
+        )
+    # Every snapshot in data/issues, parsed once: the issues shown and the track record.
+    frozen = {} if loaded.sample else stages.frozen_issues(store, config.issues_dir)
+    issues, snapshots = _issues(config, weekly, shown, prices, frozen, freeze_weeks,
+                                problems)
+    track_done = thread.submit(stages.track_record, store,
+                               _published(archive, issues, frozen), prices, config)
+    report.frozen = sum(i.frozen for i in issues)
+    known = {i.week for i in issues}
+    for week, note in notes.items():
+        if week not in known:
+            report.warnings.append(
+                f"{note.path}: no issue for week {week}; the note is not published")
+    # Charts and images: a new week's few in the warm worker, many on every core.
+    feed = {i.week for i in issues[-config.feed_size:]}
+    batch: dict[str, jobs.RenderJob] = {}
+    for issue in issues:
+        batch[f"charts {issue.week}"] = jobs.issue_charts(issue.window)
+        batch[f"card {issue.week}"] = jobs.card(config.title, issue.week, issue.as_of,
+                                                 issue.score, issue.previous_score,
+                                                 issue.window)
+        if issue.week in feed:
+            batch[f"score {issue.week}"] = jobs.score_png(issue.window)
+    rows = weekly.weeks.loc[pd.Timestamp(issues[0].as_of):pd.Timestamp(issues[-1].as_of)]
+    batch["archive"] = jobs.archive_chart(
+        rows, f"Composite risk-on score, every week since {issues[0].as_of.year}")
+    batch["site card"] = jobs.site_card(config.title, config.description)
+    rendered, missing = _render(store, batch, progress)
+    done = rendered()
+    report.rendered, report.reused = missing, len(done) - missing
     charts = _charts(done, {f"charts {i.week}": i.week for i in issues})
     table = shown.reset_index()  # the weeks published: the pages and the table agree
     table["as_of"] = table["as_of"].dt.strftime("%Y-%m-%d")
@@ -321,18 +343,35 @@ def gather(
         signals_csv=format_signals_csv(table[list(PUBLISHED_COLUMNS)]),
         source_label=loaded.label,
         sample=loaded.sample,
-        evidence=evidence,
-        evidence_charts=[_charts(done, {k: k})[k][0] for k in evidence_batch
-                         if k != "track record"],
-        track=track,
-        track_chart=_charts(done, {"track record": "t"})["t"][0],
         images={i.week: IssueImages(done[f"card {i.week}"], done.get(f"score {i.week}"))
                 for i in issues},
         site_card=done["site card"],
         caveats=(caveat,) if caveat else (),
         data_age=data_age,
     )
-    return inputs, snapshots
+    return Gathered(inputs, snapshots, evidence_done, track_done)
+
+
+def with_evidence(part: Gathered, store: Store | None, report: BuildReport) -> SiteInputs:
+    """The whole site's inputs: `part`'s, and the evidence and track record once computed,
+    with their charts (the last charts of a build)."""
+    evidence = part.evidence.result()
+    track = part.track.result()
+    batch = {f"evidence {a}": jobs.evidence_chart(evidence.chart_rows(a), a)
+             for a in EVIDENCE_CHART_ASSETS}
+    batch["track record"] = jobs.track_chart(track.summary)
+    rendered, missing = _render(store, batch, None)
+    done = rendered()
+    workers.stop()  # nothing is rendered after this: the workers' memory goes back
+    report.rendered += missing
+    report.reused += len(done) - missing
+    return dataclasses.replace(
+        part.inputs,
+        evidence=evidence,
+        evidence_charts=[_charts(done, {k: k})[k][0] for k in batch if k != "track record"],
+        track=track,
+        track_chart=_charts(done, {"track record": "t"})["t"][0],
+    )
 
 
 def _published(archive: pd.DataFrame, issues: list[Issue], snapshots: dict[str, Issue]
