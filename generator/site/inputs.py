@@ -11,7 +11,7 @@ from generator.config import Config
 from generator.content.notes import Note
 from generator.evidence.study import Evidence
 from generator.evidence.track import TrackRecord
-from generator.freshness import DataAge
+from generator.signals.freshness import DataAge
 from generator.signals.issues import Issue
 
 FileData = Any  # bytes, or a file the writer links (`writer.StoredFile`): `len()` works

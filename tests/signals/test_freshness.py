@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.config import Config
 from generator.format import fmt_data_age
-from generator.freshness import compute_data_age, last_trading_day, weekday
+from generator.signals.freshness import compute_data_age, last_trading_day, weekday
 
 D = dt.date
 
