@@ -36,11 +36,11 @@ from generator.config import Config
 from generator.content.notes import Note, load_issue_notes, load_pages
 from generator.errors import DataError, UserError
 from generator.format import fmt_data_age, fmt_input_age
-from generator.signals.freshness import DataAge, compute_data_age
 from generator.prices import BarProblem
 from generator.signals import quality
 from generator.signals.core import archive_weeks, format_signals_csv
 from generator.signals.coverage import total_return_caveat, total_return_etfs
+from generator.signals.freshness import DataAge, compute_data_age
 from generator.signals.issues import Issue
 from generator.signals.weekly import (
     PUBLISHED_COLUMNS,
