@@ -199,6 +199,22 @@ def fmt_usd(x: Any) -> str:
     return ("+" if value > 0 else MINUS) + text
 
 
+def fmt_level(x: Any) -> str:
+    """A price level to the whole unit with thousands separators: `2,663`; `n/a` if missing."""
+    return NA if missing(x) else f"{float(x):,.0f}"
+
+
+def fmt_rebased(x: Any) -> str:
+    """A series rebased to 100, rounded to one decimal: `103.4`; `n/a` if missing."""
+    return NA if missing(x) else f"{float(x):.1f}"
+
+
+def fmt_share(x: Any, digits: int = 1) -> str:
+    """A number already in percent, unsigned: 71.4 -> `71.4%` (`71%` at 0 digits); `n/a`
+    if missing."""
+    return NA if missing(x) else f"{float(x):.{digits}f}%"
+
+
 def fmt_value(x: Any, unit: str) -> str:
     """A component value in its unit: `pct` (a fraction), `index` (0–100) or `num`."""
     if unit == "pct":

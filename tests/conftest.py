@@ -10,11 +10,17 @@ test that wants a warm cache says so by building twice, or by copying `warm_cach
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from generator.preview import Preview
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MARKET = REPO.parent / "shared" / "data" / "market"
@@ -91,6 +97,18 @@ def built_project(tmp_path, warm_cache) -> Path:
     project = make_project(tmp_path / "project")
     shutil.copytree(warm_cache, project / ".cache")
     return project
+
+
+@pytest.fixture
+def preview(built_project) -> Iterator[Preview]:
+    """`riskon serve`'s preview of `built_project` (sample source), started on a free port."""
+    from generator.preview import Preview
+
+    p = Preview(built_project, source="sample", port=0,
+                since=dt.date.fromisoformat(SAMPLE_SINCE), log=lambda m: None)
+    p.start()
+    yield p
+    p.stop()
 
 
 @pytest.fixture(scope="session")

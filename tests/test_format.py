@@ -18,10 +18,13 @@ from generator.format import (
     cut,
     fmt_corr,
     fmt_date,
+    fmt_level,
     fmt_num,
     fmt_pct,
     fmt_pp,
+    fmt_rebased,
     fmt_score,
+    fmt_share,
     fmt_signed,
     fmt_usd,
     fmt_value,
@@ -385,3 +388,10 @@ def test_a_latest_reading_older_than_the_as_of_date_says_so():
         "last reading 100.0 on 26 September 2025, 18 weeks before 30 January 2026 (none since)")
     assert fmt_latest("1.0", dt.date(2026, 1, 28), friday) == (
         "last reading 1.0 on 28 January 2026, 2 days before 30 January 2026 (none since)")
+
+
+def test_levels_rebased_values_and_shares_as_the_charts_and_sentences_show_them():
+    assert fmt_level(2663.7) == "2,664" and fmt_level(987.4) == "987"
+    assert fmt_rebased(103.46) == "103.5" and fmt_rebased(99.96) == "100.0"
+    assert fmt_share(71.44) == "71.4%" and fmt_share(71.6, 0) == "72%"
+    assert fmt_level(None) == fmt_rebased(math.nan) == fmt_share("") == NA

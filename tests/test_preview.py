@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import queue
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from generator.config import load_config
 from generator.preview import Preview, plan
 from generator.preview_server import PreviewState, inject
-from tests.conftest import SAMPLE_SINCE
 
 
 def test_a_page_reloads_only_when_it_changed_since_it_was_served():
@@ -87,15 +82,6 @@ def events(url: str) -> queue.Queue[dict]:
 
     threading.Thread(target=read, daemon=True).start()
     return out
-
-
-@pytest.fixture
-def preview(built_project) -> Iterator[Preview]:
-    p = Preview(built_project, source="sample", port=0,
-                since=dt.date.fromisoformat(SAMPLE_SINCE), log=lambda m: None)
-    p.start()
-    yield p
-    p.stop()
 
 
 def write(path: Path, text: str) -> None:

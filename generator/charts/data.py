@@ -19,7 +19,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from generator.format import band_of, fmt_below_record, fmt_corr, fmt_date, fmt_latest, fmt_score
+from generator.format import (
+    band_of,
+    fmt_below_record,
+    fmt_corr,
+    fmt_date,
+    fmt_latest,
+    fmt_level,
+    fmt_rebased,
+    fmt_score,
+    fmt_share,
+)
 
 WIDTH, HEIGHT = 640, 250  # whole SVG, axes and title included (autosize "fit")
 
@@ -319,7 +329,7 @@ def rut_parts(weeks: pd.DataFrame, title: str | None = None) -> Parts:
         parts.append("dashed: record close")
     if has_breakout:
         parts.append("triangles: breakout weeks (first record in 63+ trading days)")
-    datasets = {"main": data, "latest": latest_row(data, "close", f"{last[1]:,.0f}")}
+    datasets = {"main": data, "latest": latest_row(data, "close", fmt_level(last[1]))}
     if has_breakout:
         datasets["breakouts"] = [row for row, b in zip(data, breakout, strict=True) if b]
     return Parts(("rut", ticks(weeks.index), has_record, has_breakout),
@@ -346,7 +356,7 @@ def relative_strength_parts(weeks: pd.DataFrame, title: str | None = None) -> Pa
     )
     return Parts(("relative_strength", ticks(weeks.index)),
                  {"title": title, "subtitle": subtitle},
-                 {"main": data, "latest": latest_row(data, "rs", f"{last[1]:.1f}")})
+                 {"main": data, "latest": latest_row(data, "rs", fmt_rebased(last[1]))})
 
 
 def correlation_parts(weeks: pd.DataFrame, title: str | None = None) -> Parts:
@@ -406,11 +416,12 @@ def describe_rut(weeks: pd.DataFrame) -> str:
         return _missing("Russell 2000 weekly close", weeks)
     d, v = last
     text = (f"Russell 2000 weekly close over {_span(weeks)}; "
-            f"{fmt_latest(f'{v:,.0f}', d, weeks.index[-1])}")
+            f"{fmt_latest(fmt_level(v), d, weeks.index[-1])}")
     record = series(weeks, "rut_record_level").get(d)
     if record is not None and math.isfinite(record) and record > 0:
         gap = v / record - 1
-        text += ", a record close" if gap >= 0 else f", {fmt_below_record(gap)} of {record:,.0f}"
+        text += (", a record close" if gap >= 0
+                 else f", {fmt_below_record(gap)} of {fmt_level(record)}")
     breakouts = weeks.index[flags(weeks, "rut_breakout_week").to_numpy()]
     if len(breakouts):
         plural = "s" if len(breakouts) > 1 else ""
@@ -433,7 +444,7 @@ def describe_relative_strength(weeks: pd.DataFrame) -> str:
     lead = "ahead of" if v >= 100 else "behind"
     return (
         f"IWM/SPY total-return ratio rebased to 100 on {start}; "
-        f"{fmt_latest(f'{v:.1f}', d, weeks.index[-1])}: small caps {abs(v - 100):.1f}% "
+        f"{fmt_latest(fmt_rebased(v), d, weeks.index[-1])}: small caps {fmt_share(abs(v - 100))} "
         f"{lead} large caps since then."
     )
 

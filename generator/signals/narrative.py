@@ -25,6 +25,7 @@ from generator.format import (
     fmt_num,
     fmt_points,
     fmt_score,
+    fmt_share,
     plural,
 )
 from generator.signals.core import breakout_days, record_days
@@ -257,9 +258,9 @@ def correlation_sentence(issue: Issue, context: Context) -> str:
     if context.corr_weeks >= 52 and context.corr_since is not None:
         year = context.corr_since.year
         if context.corr_below >= context.corr_above:
-            text += f", higher than {context.corr_below:.0f}% of weeks since {year}"
+            text += f", higher than {fmt_share(context.corr_below, 0)} of weeks since {year}"
         else:
-            text += f", lower than {context.corr_above:.0f}% of weeks since {year}"
+            text += f", lower than {fmt_share(context.corr_above, 0)} of weeks since {year}"
     return text + "."
 
 

@@ -4,26 +4,14 @@ clears it."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 
 import pytest
 
-from generator.preview import Preview
 from tests.browser import wait_until
 from tests.browser.test_browser import CHROMIUM_FLAGS, _chromium
-from tests.conftest import SAMPLE_SINCE
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture
-def preview(built_project) -> Iterator[Preview]:
-    p = Preview(built_project, source="sample", port=0,
-                since=dt.date.fromisoformat(SAMPLE_SINCE), log=lambda m: None)
-    p.start()
-    yield p
-    p.stop()
 
 
 @pytest.fixture
