@@ -74,7 +74,9 @@ def _sessions_of_years(first_year: int, last_year: int) -> pd.DatetimeIndex:
         sessions = pd.DatetimeIndex(calendar.sessions)
     if sessions.tz is not None:
         sessions = sessions.tz_localize(None)
-    return pd.DatetimeIndex(sessions.as_unit("ns"), name=None)
+    # No frequency: the library's custom business day holds its holidays, which a copy of
+    # the dates (the build cache's) cannot carry.
+    return pd.DatetimeIndex(sessions.as_unit("ns").to_numpy(), name=None)
 
 
 _HANDED_IN: dict[tuple[int, int], pd.DatetimeIndex] = {}

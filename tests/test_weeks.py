@@ -120,3 +120,22 @@ def test_sessions_handed_in_by_the_cache_give_the_same_answers():
         assert weeks.last_session_of_week(dt.date(2026, 11, 26)) == dt.date(2026, 11, 27)
     finally:
         weeks._HANDED_IN.clear()
+
+
+def test_the_sessions_are_read_back_from_the_store_by_the_next_build(tmp_path):
+    """The store keeps the sessions and the next process reads them (a frequency the codec
+    cannot write back made every build load the calendar again)."""
+    from generator import weeks
+    from generator.cache import stages
+    from generator.cache.store import Store
+
+    try:
+        first = Store(tmp_path, "code")
+        stages.exchange_calendar(first)
+        first.save(prune=True)
+        second = Store(tmp_path, "code")
+        stages.exchange_calendar(second)
+        assert (second.hits, second.misses) == (1, 0)
+        assert weeks._HANDED_IN[weeks.SPAN].equals(weeks.span_sessions())
+    finally:
+        weeks._HANDED_IN.clear()

@@ -184,8 +184,23 @@ def _enc_index(ix: pd.Index, arrays: list[np.ndarray]) -> Any:
         naive = ix.tz_convert(None) if ix.tz else ix
         arrays.append(np.ascontiguousarray(naive.to_numpy()))
         return {"$": "dtindex", "i": len(arrays) - 1, "n": name, "z": _tz(ix.tz),
-                "f": ix.freqstr if ix.freq is not None else None}
+                "f": _freq(ix.freq)}
     return {"$": "index", "d": _enc_values(pd.Series(ix, copy=False), arrays), "n": name}
+
+
+def _freq(freq: Any) -> str | None:
+    """A DatetimeIndex's frequency as text that names it exactly, or Unsupported: a custom
+    business day's text ("C") loses its holidays and would not decode."""
+    if freq is None:
+        return None
+    text = freq.freqstr
+    try:
+        same = pd.tseries.frequencies.to_offset(text) == freq
+    except ValueError:
+        same = False
+    if not same:
+        raise Unsupported(f"index frequency {text!r}")
+    return text
 
 
 # --- decoding -----------------------------------------------------------------------------

@@ -118,3 +118,13 @@ def test_a_block_that_does_not_fit_its_frame_is_corrupt():
     data = bytes(data).replace(b'"v":[0,2,1]', b'"v":[0,3,1]')  # a RangeIndex one row longer
     with pytest.raises(codec.Corrupt):
         codec.loads(data)
+
+
+def test_index_frequencies_round_trip_or_are_refused():
+    weekly = pd.date_range("2020-01-03", periods=5, freq="W-FRI")
+    back = codec.loads(codec.dumps(weekly))
+    assert back.equals(weekly) and back.freq == weekly.freq
+    # A custom business day's text ("C") loses its holidays: not written, never misread.
+    custom = pd.bdate_range("2020-01-01", periods=5, freq="C", holidays=["2020-01-02"])
+    with pytest.raises(codec.Unsupported):
+        codec.dumps(custom)
