@@ -336,14 +336,14 @@ class Bench:
         path = self.root / name
         if path.exists():
             shutil.rmtree(path)
-        shutil.copytree(self.states[state] if state else self.base, path, symlinks=True)
+        copy_project(self.states[state] if state else self.base, path)
         return path
 
     def save(self, project: Path, state: str) -> None:
         dest = self.root / f"state-{state}"
         if dest.exists():
             shutil.rmtree(dest)
-        shutil.copytree(project, dest, symlinks=True)
+        copy_project(project, dest)
         self.states[state] = dest
 
     def full_state(self, cold: Result | None = None) -> None:
@@ -491,6 +491,25 @@ def last_data_date(folder: Path) -> dt.date:
     if last is None:
         raise SystemExit(f"{folder}: no CSV file with a date in its last line")
     return last
+
+
+def copy_project(src: Path, dest: Path) -> None:
+    """Copy a project as it is on disk, hard links included: a build links the site's
+    files to its cache's, and a copy that broke those links would make the next build
+    write every file of the site again, which no build on the project itself does."""
+    first: dict[tuple[int, int], str] = {}
+
+    def copy(s: str, d: str) -> str:
+        st = os.stat(s)
+        if st.st_nlink > 1:
+            seen = first.get((st.st_dev, st.st_ino))
+            if seen is not None:
+                os.link(seen, d)
+                return d
+            first[(st.st_dev, st.st_ino)] = d
+        return shutil.copy2(s, d)
+
+    shutil.copytree(src, dest, symlinks=True, copy_function=copy)
 
 
 def make_base_project(dest: Path) -> None:
