@@ -115,7 +115,7 @@ def _category_audits(data: dict) -> set[str]:
 
 def default_pages(site: Path) -> list[str]:
     """`/`, the latest issue's own page, `/issues/`, `/evidence/` (those that exist)."""
-    issues = sorted(p.parent.name for p in (site / "issues").glob("*/index.html"))
+    issues = sorted(p.parent.name for p in (site / "issues").glob("*-w*/index.html"))
     pages = ["/"] + ([f"/issues/{issues[-1]}/"] if issues else [])
     pages += [p for p in ("/issues/", "/evidence/")
               if (site / p.strip("/") / "index.html").is_file()]

@@ -1,5 +1,10 @@
-"""The archive page's parts (pure): issues by year with a score strip each, the breakout
-weeks and the band changes as lists of their own.
+"""The archive's parts (pure): issues by year with a score strip each, the breakout weeks
+and the band changes as lists of their own.
+
+The archive page (`issues/`) shows every year's heading, counts and strip with a link to
+the year's own page (`issues/YYYY/`, which holds its full table); only the latest year's
+table is on the archive page too. `issues/YYYY/` never collides with an issue's folder
+(`issues/YYYY-wNN/`).
 
 A strip is one bar per issue of the year, placed by ISO week number and as tall as the
 score, in its band's colour (CSS classes; the numbers are in each bar's title and in the
@@ -42,6 +47,11 @@ class Year:
     label: str  # what the strip shows, in words
     breakouts: int
     band_changes: int
+
+    @property
+    def path(self) -> str:
+        """The year's own page: `issues/2026/`."""
+        return f"issues/{self.year}/"
 
     @property
     def bar_width(self) -> int:

@@ -193,10 +193,16 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
                                   **_context(inputs, path, **context)).encode("utf-8")
 
     changes = archive.band_changes(issues)
+    changed = {i.week for i in changes}
+    years = archive.compute_years(issues)
     page("issues/index.html", "archive.html", issues=list(reversed(issues)),
          chart=inputs.archive_chart, notes=inputs.notes, specs=chartfiles.specs_of("issues/"),
-         years=archive.compute_years(issues), breakouts=archive.breakout_weeks(issues),
-         changes=changes, changed={i.week for i in changes})
+         years=years, breakouts=archive.breakout_weeks(issues),
+         changes=changes, changed=changed)
+    for n, year in enumerate(years):  # newest first: the newer year before, the older after
+        page(f"{year.path}index.html", "archive_year.html", y=year, notes=inputs.notes,
+             changed=changed, newer=years[n - 1] if n else None,
+             older=years[n + 1] if n + 1 < len(years) else None)
     if inputs.archive_chart is not None:
         files.update(chartfiles.chart_files("issues/", [inputs.archive_chart],
                                             stylesheet(templates)))

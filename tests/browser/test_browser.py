@@ -69,10 +69,11 @@ def browser() -> Iterator[object]:
 
 
 def reader_pages(site: Path) -> list[str]:
-    """Site paths of every page type worth checking: home, an issue, the archive, the rest."""
-    issues = sorted(p.parent.name for p in (site / "issues").glob("*/index.html"))
-    paths = ["", f"issues/{issues[-1]}/", f"issues/{issues[0]}/", "issues/", "methodology/",
-             "about/", "404.html"]
+    """Site paths of every page type worth checking: home, an issue, the archive, the
+    latest year's page, the rest."""
+    issues = sorted(p.parent.name for p in (site / "issues").glob("*-w*/index.html"))
+    paths = ["", f"issues/{issues[-1]}/", f"issues/{issues[0]}/", "issues/",
+             f"issues/{issues[-1][:4]}/", "methodology/", "about/", "404.html"]
     paths += [p for p in ("evidence/", "data/") if (site / p / "index.html").is_file()]
     return paths
 

@@ -25,7 +25,7 @@ PHONES = (360, 390)
 
 
 def _pages(site) -> list[str]:
-    issues = sorted(p.parent.name for p in (site / "issues").glob("*/index.html"))
+    issues = sorted(p.parent.name for p in (site / "issues").glob("*-w*/index.html"))
     return ["", f"issues/{issues[-1]}/", "issues/", "evidence/"]
 
 

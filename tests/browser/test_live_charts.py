@@ -40,7 +40,7 @@ new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadR
 
 
 def _pages(site) -> list[str]:
-    issues = sorted(p.parent.name for p in (site / "issues").glob("*/index.html"))
+    issues = sorted(p.parent.name for p in (site / "issues").glob("*-w*/index.html"))
     return ["", f"issues/{issues[-1]}/", "issues/", "evidence/"]
 
 
@@ -177,7 +177,7 @@ def test_an_issue_prints_on_a4_without_navigation(sample_site, tmp_path):
     exe = _chromium()
     if exe is None:
         pytest.skip("no Chromium binary")
-    issues = sorted(p.parent for p in (sample_site.site / "issues").glob("*/index.html"))
+    issues = sorted(p.parent for p in (sample_site.site / "issues").glob("*-w*/index.html"))
     pdf = tmp_path / "issue.pdf"
     subprocess.run([exe, "--headless=new", "--no-sandbox", "--disable-gpu",
                     "--no-pdf-header-footer", f"--print-to-pdf={pdf}",

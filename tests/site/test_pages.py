@@ -74,7 +74,7 @@ def test_every_page_and_file_exists(sample_site):
 
 def test_one_issue_page_per_archive_week(sample_site):
     rows = signals_rows(sample_site)
-    pages = sorted(p.parent.name for p in (sample_site.site / "issues").glob("*/index.html"))
+    pages = sorted(p.parent.name for p in (sample_site.site / "issues").glob("*-w*/index.html"))
     assert pages == sorted(r["week"].lower() for r in rows)
     assert len(rows) >= 10
 
@@ -190,10 +190,17 @@ def test_archive_and_evidence_charts_are_pictures_of_files_beside_them(sample_si
     assert names[2:] in ([], ["track-record"])  # the score's track record, once it has one
 
 
-def test_archive_lists_every_week_and_has_score_history(sample_site):
+def test_archive_and_year_pages_list_every_week_and_archive_has_score_history(sample_site):
     html = sample_site.read("issues/index.html")
-    for r in signals_rows(sample_site):
-        assert f'href="../issues/{r["week"].lower()}/"' in html
+    rows = signals_rows(sample_site)
+    latest = rows[-1]["week"][:4]
+    for r in rows:
+        week, year = r["week"].lower(), r["week"][:4]
+        # every week on its year's page; the latest year's weeks on the archive page too
+        assert f'href="../../issues/{week}/"' in sample_site.read(f"issues/{year}/index.html")
+        assert (f'href="../issues/{week}/"' in html) == (year == latest), week
+    for year in {r["week"][:4] for r in rows}:
+        assert f'href="../issues/{year}/"' in html
     assert html.count("<picture>") == 1
 
 
@@ -233,6 +240,14 @@ def test_sitemap_lists_pages_with_absolute_urls(sample_site):
     assert "https://example.github.io/risk-on-monitor/" in locs
     assert all(loc.startswith("https://example.github.io/risk-on-monitor/") for loc in locs)
     assert not any("404" in loc for loc in locs)
+    # every page: the archive, each year's page, each issue
+    base = "https://example.github.io/risk-on-monitor/"
+    rows = signals_rows(sample_site)
+    for year in {r["week"][:4] for r in rows}:
+        assert f"{base}issues/{year}/" in locs
+    for r in rows:
+        assert f"{base}issues/{r['week'].lower()}/" in locs
+    assert f"{base}issues/" in locs
 
 
 def test_sample_build_never_writes_to_data(sample_site):
@@ -240,15 +255,34 @@ def test_sample_build_never_writes_to_data(sample_site):
     assert not any((sample_site.project / "data" / "issues").iterdir())
 
 
-@pytest.mark.parametrize("rel", ["index.html", "issues/index.html", "about/index.html"])
-def test_relative_links_resolve_inside_the_site(sample_site, rel):
+def check_relative_links(site, rel: str) -> None:
+    """Every relative link of page `rel` reaches a file of the site; a link to an anchor
+    (`page#id`, `#id`) reaches an element with that id."""
     from urllib.parse import urljoin, urlparse
 
     page_url = "https://x.test/site/" + rel
-    html = sample_site.read(rel)
-    for href in re.findall(r'href="([^"#]+)"', html):
+    html = (site / rel).read_text(encoding="utf-8")
+    for href in re.findall(r'href="([^"]+)"', html):
         if href.startswith(("http://", "https://", "mailto:", "data:")):
             continue
-        target = urlparse(urljoin(page_url, href)).path[len("/site/"):]
-        path = sample_site.site / target
-        assert path.is_file() or (path / "index.html").is_file(), (rel, href)
+        url = urlparse(urljoin(page_url, href))
+        target = url.path[len("/site/"):]
+        path = site / target
+        if not path.is_file():
+            path = path / "index.html"
+        assert path.is_file(), (rel, href)
+        if url.fragment:
+            assert url.fragment in parse(path.read_text(encoding="utf-8")).ids, (rel, href)
+
+
+@pytest.mark.parametrize("rel", ["index.html", "issues/index.html", "about/index.html"])
+def test_relative_links_resolve_inside_the_site(sample_site, rel):
+    check_relative_links(sample_site.site, rel)
+
+
+def test_year_pages_links_resolve_inside_the_site(sample_site):
+    pages = [p for p in (sample_site.site / "issues").glob("*/index.html")
+             if re.fullmatch(r"\d{4}", p.parent.name)]
+    assert pages
+    for page in pages:
+        check_relative_links(sample_site.site, page.relative_to(sample_site.site).as_posix())
