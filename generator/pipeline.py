@@ -1,9 +1,11 @@
 """The build, read as two phases: gather every input and compute, then hand the site as
 `{path: bytes}` to the writer.
 
-    gather:  content -> prices (sources, store) -> signals and issues (frozen or computed,
-             point in time) -> charts and images  (`gather_issues`; the evidence and the
-             track record are computed in a thread meanwhile: `with_evidence` collects them)
+    gather:  content -> prices (sources, store) -> signals and issues (the weeks with no
+             snapshot computed point in time first, their charts sent to the render worker;
+             then the frozen ones) -> charts and images  (`gather_issues`; the evidence and
+             the track record are computed in a thread meanwhile, each sending its charts to
+             the worker as soon as it is done: `with_evidence` collects them)
     files:   site.issue_jobs -> issue pages; the search index (Pagefind over them, in its
              own process) while site.build_site makes every other file -> {path: bytes}
     write:   writer.write_site -> new snapshots (data/issues) -> cache index -> stamp
@@ -17,12 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -63,13 +64,13 @@ from generator.sources.load import (
 )
 from generator.sources.yahoo import FetchResult
 from generator.store.snapshots import (
-    issue_from_snapshot,
-    render_snapshot,
+    read_snapshot_files,
     snapshot_of,
     write_snapshot,
 )
 from generator.writer import check_output_dir, write_site, write_stamp
 
+T = TypeVar("T")
 Progress = Callable[[str, int, int, str], Any]  # (stage, done, total, current item)
 EVIDENCE_CHART_ASSETS = ("BTC-USD", "alt-basket")
 
@@ -248,6 +249,7 @@ class Gathered:
 
     inputs: SiteInputs  # without the evidence page's parts
     snapshots: list[dict[str, Any]]  # of the weeks this build freezes
+    # (value, the call giving its charts' bytes, how many of them are rendered): `_with_chart`
     evidence: Future[Any]
     track: Future[Any]
 
@@ -284,7 +286,10 @@ def gather_issues(
     archive = archive_weeks(weekly.weeks, config)
     # Forward returns look ahead: the evidence uses every archive week and all the data.
     # It runs in a thread while this one goes on (numpy's sorts, most of it, free the GIL).
-    evidence_done = thread.submit(stages.evidence, store, archive, prices, config)
+    evidence_done = thread.submit(_with_chart, store, lambda: stages.evidence(
+        store, archive, prices, config), lambda evidence: {
+            f"evidence {a}": jobs.evidence_chart(evidence.chart_rows(a), a)
+            for a in EVIDENCE_CHART_ASSETS})
     shown = archive
     if since is not None:
         shown = shown[shown.index >= pd.Timestamp(since)]
@@ -295,35 +300,38 @@ def gather_issues(
             f"no week with {config.tickers.rut} data on or after "
             f"{(since or config.archive_start).isoformat()}: nothing to publish"
         )
+    weeks = [str(w) for w in shown["week"]]
+    feed = set(weeks[-config.feed_size:])
+    # The weeks with no snapshot first (a new week): computed, frozen where complete, and
+    # their charts sent to the render worker, which draws them while the snapshots are read.
+    files = {} if loaded.sample else read_snapshot_files(config.issues_dir)
+    fresh, snapshots = _computed(config, weekly, shown, prices, problems,
+                                 {w for w in weeks if w not in files}, store=store,
+                                 freeze=freeze_weeks)
+    early = _render(store, _issue_batch(config, fresh.values(), feed), progress)
     # Every snapshot in data/issues, parsed once: the issues shown and the track record.
-    frozen = {} if loaded.sample else stages.frozen_issues(store, config.issues_dir)
-    issues, snapshots = _issues(config, weekly, shown, prices, frozen, freeze_weeks,
-                                problems)
-    track_done = thread.submit(stages.track_record, store,
-                               _published(archive, issues, frozen), prices, config)
+    frozen = stages.frozen_issues(store, files)
+    issues = _issues(config, weekly, shown, prices, frozen, fresh, problems)
+    track_done = thread.submit(_with_chart, store, lambda: stages.track_record(
+        store, _published(archive, issues, frozen), prices, config),
+        lambda track: {"track record": jobs.track_chart(track.summary)})
     report.frozen = sum(i.frozen for i in issues)
     known = {i.week for i in issues}
     for week, note in notes.items():
         if week not in known:
             report.warnings.append(
                 f"{note.path}: no issue for week {week}; the note is not published")
-    # Charts and images: a new week's few in the warm worker, many on every core.
-    feed = {i.week for i in issues[-config.feed_size:]}
-    batch: dict[str, jobs.RenderJob] = {}
-    for issue in issues:
-        batch[f"charts {issue.week}"] = jobs.issue_charts(issue.window)
-        batch[f"card {issue.week}"] = jobs.card(config.title, issue.week, issue.as_of,
-                                                 issue.score, issue.previous_score,
-                                                 issue.window)
-        if issue.week in feed:
-            batch[f"score {issue.week}"] = jobs.score_png(issue.window)
+    # The other charts and images: found in the store, or rendered (a cold build's many
+    # on every core).
+    batch = _issue_batch(config, [i for i in issues if i.week not in fresh], feed)
     rows = weekly.weeks.loc[pd.Timestamp(issues[0].as_of):pd.Timestamp(issues[-1].as_of)]
     batch["archive"] = jobs.archive_chart(
         rows, f"Composite risk-on score, every week since {issues[0].as_of.year}")
     batch["site card"] = jobs.site_card(config.title, config.description)
-    rendered, missing = _render(store, batch, progress)
-    done = rendered()
-    report.rendered, report.reused = missing, len(done) - missing
+    late = _render(store, batch, progress)
+    done = {**late[0](), **early[0]()}
+    report.rendered = early[1] + late[1]
+    report.reused = len(done) - report.rendered
     charts = _charts(done, {f"charts {i.week}": i.week for i in issues})
     table = shown.reset_index()  # the weeks published: the pages and the table agree
     table["as_of"] = table["as_of"].dt.strftime("%Y-%m-%d")
@@ -355,20 +363,17 @@ def gather_issues(
 def with_evidence(part: Gathered, store: Store | None, report: BuildReport) -> SiteInputs:
     """The whole site's inputs: `part`'s, and the evidence and track record once computed,
     with their charts (the last charts of a build)."""
-    evidence = part.evidence.result()
-    track = part.track.result()
-    batch = {f"evidence {a}": jobs.evidence_chart(evidence.chart_rows(a), a)
-             for a in EVIDENCE_CHART_ASSETS}
-    batch["track record"] = jobs.track_chart(track.summary)
-    rendered, missing = _render(store, batch, None)
-    done = rendered()
+    evidence, evidence_charts, from_evidence = part.evidence.result()
+    track, track_charts, from_track = part.track.result()
+    done = {**evidence_charts(), **track_charts()}
     workers.stop()  # nothing is rendered after this: the workers' memory goes back
-    report.rendered += missing
-    report.reused += len(done) - missing
+    report.rendered += from_evidence + from_track
+    report.reused += len(done) - from_evidence - from_track
     return dataclasses.replace(
         part.inputs,
         evidence=evidence,
-        evidence_charts=[_charts(done, {k: k})[k][0] for k in batch if k != "track record"],
+        evidence_charts=[_charts(done, {k: k})[k][0]
+                         for k in (f"evidence {a}" for a in EVIDENCE_CHART_ASSETS)],
         track=track,
         track_chart=_charts(done, {"track record": "t"})["t"][0],
     )
@@ -404,8 +409,9 @@ def _render(store: Store | None, batch: dict[str, jobs.RenderJob], progress: Pro
         tick = (lambda done, total: progress("rendering charts", done, total, "")
                 ) if progress else None
         return renders.render_all(store, batch, progress=tick)
-    done = {name: jobs.render(job) for name, job in batch.items()}
-    return (lambda: done), len(done)
+    # No store: each job is rendered here when the result is asked for (in the calling
+    # thread: a thread that only prepares a batch never runs vl-convert itself).
+    return (lambda: {name: jobs.render(job) for name, job in batch.items()}), len(batch)
 
 
 def _charts(done: dict[str, Any], names: dict[str, str]) -> Any:
@@ -416,27 +422,63 @@ def _charts(done: dict[str, Any], names: dict[str, str]) -> Any:
     return renders.LazyCharts(stored)
 
 
-def _issues(config: Config, weekly: Any, shown: pd.DataFrame, prices: Any,
-            snapshots: dict[str, Issue], freeze_weeks: bool,
-            problems: tuple[BarProblem, ...] = ()) -> tuple[list[Issue], list[dict[str, Any]]]:
-    """The issues shown, frozen weeks from their `snapshots` (every one in data/issues), and
-    the snapshots of the weeks this build freezes (those issues as the snapshot gives them
-    back)."""
-    weeks = [str(w) for w in shown["week"]]
-    frozen = {w: snapshots[w] for w in weeks if w in snapshots}
-    need = {w for w in weeks if w not in frozen or needs_completion(frozen[w])}
-    computed = {i.week: i for i in quality.issues_with_notices(
-        enriched_issues(shown, weekly, config, prices, only=need), problems, config, weekly)}
-    issues = [complete_frozen(frozen[w], computed[w], weekly) if w in frozen and w in computed
-              else frozen[w] if w in frozen else computed[w] for w in weeks]
+def _computed(config: Config, weekly: Any, shown: pd.DataFrame, prices: Any,
+              problems: tuple[BarProblem, ...], weeks: set[str], *, store: Store | None,
+              freeze: bool) -> tuple[dict[str, Issue], list[dict[str, Any]]]:
+    """The issues of `weeks` computed point in time (by week), those this build freezes as
+    their snapshot gives them back (`stages.reread`), and those snapshots (when `freeze`)."""
+    if not weeks:
+        return {}, []
+    out: dict[str, Issue] = {}
     docs = []
-    if freeze_weeks:
-        for n, issue in enumerate(issues):
-            if freezable(issue):
-                doc = snapshot_of(issue, config.weights, backfilled=is_backfill(issue))
-                docs.append(doc)
-                issues[n] = reread(doc)
-    return issues, docs
+    for issue in quality.issues_with_notices(
+            enriched_issues(shown, weekly, config, prices, only=weeks), problems, config, weekly):
+        if freeze and freezable(issue):
+            doc = snapshot_of(issue, config.weights, backfilled=is_backfill(issue))
+            docs.append(doc)
+            issue = stages.reread(store, doc)
+        out[issue.week] = issue
+    return out, docs
+
+
+def _issues(config: Config, weekly: Any, shown: pd.DataFrame, prices: Any,
+            snapshots: dict[str, Issue], fresh: dict[str, Issue],
+            problems: tuple[BarProblem, ...] = ()) -> list[Issue]:
+    """The issues shown: `fresh` ones (the weeks with no snapshot, `_computed`), the others
+    from their `snapshots` (every one in data/issues), completed from the computation when
+    older than the further signals."""
+    weeks = [str(w) for w in shown["week"]]
+    old = {w for w in weeks if w not in fresh and needs_completion(snapshots[w])}
+    completed, _ = _computed(config, weekly, shown, prices, problems, old, store=None,
+                             freeze=False)
+    return [fresh[w] if w in fresh
+            else complete_frozen(snapshots[w], completed[w], weekly) if w in completed
+            else snapshots[w] for w in weeks]
+
+
+def _issue_batch(config: Config, issues: Iterable[Issue], feed: set[str]
+                 ) -> dict[str, jobs.RenderJob]:
+    """The render jobs of `issues`: charts, sharing card, and the score PNG of those in the
+    feed."""
+    batch: dict[str, jobs.RenderJob] = {}
+    for issue in issues:
+        batch[f"charts {issue.week}"] = jobs.issue_charts(issue.window)
+        batch[f"card {issue.week}"] = jobs.card(config.title, issue.week, issue.as_of,
+                                                 issue.score, issue.previous_score,
+                                                 issue.window)
+        if issue.week in feed:
+            batch[f"score {issue.week}"] = jobs.score_png(issue.window)
+    return batch
+
+
+def _with_chart(store: Store | None, make: Callable[[], T],
+                charts: Callable[[T], dict[str, jobs.RenderJob]]
+                ) -> tuple[T, Callable[[], dict[str, Any]], int]:
+    """`make()`, then its charts (`charts` of the value) sent to the render worker at once:
+    the value, the call giving the charts' bytes, and how many are rendered."""
+    value = make()
+    rendered, missing = _render(store, charts(value), None)
+    return value, rendered, missing
 
 
 def freezable(issue: Issue) -> bool:
@@ -452,7 +494,7 @@ def is_backfill(issue: Issue) -> bool:
 
 def reread(doc: dict[str, Any]) -> Issue:
     """The issue a snapshot document gives back once written and read again."""
-    return issue_from_snapshot(json.loads(render_snapshot(doc)))
+    return stages.reread(None, doc)
 
 
 def compute_issues(config: Config, *, source: str = "yfinance") -> list[Issue]:

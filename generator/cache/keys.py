@@ -120,6 +120,14 @@ def _reused(h: Any, v: Any, feed: Any) -> None:
     _tag(h, "digest", hit[1])
 
 
+def assume_digest(value: Any, digest: str) -> None:
+    """Within `reuse_digests()`, take `digest` as the digest of `value` (a frame or a frozen
+    dataclass) without hashing it. Only for a value this code makes from inputs that
+    `digest` already identifies (an issue parsed from a snapshot file: the file's key)."""
+    if _REUSED is not None:
+        _REUSED[id(value)] = (value, digest)
+
+
 def key(code: str, kind: str, *values: Any) -> str:
     """A cache key: the code hash, what kind of value, and everything it was made of."""
     return data_hash(code, kind, *values)

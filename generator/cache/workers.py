@@ -78,11 +78,12 @@ def _new_pool() -> ProcessPoolExecutor:
 def run_all(fn: Callable[[A], T], chunks: list[A]) -> Iterator[T]:
     """`fn` of every chunk on a pool of workers on every core, results in order.
 
-    The warm worker is let go first (the pool takes both cores).
+    The warm worker is let go first (the pool takes both cores); it exits once it has made
+    the calls already given to it.
     """
     global _many, _warm
     if _warm is not None:
-        _warm.shutdown(wait=False, cancel_futures=True)
+        _warm.shutdown(wait=False)
         _warm = None
     if _inside:
         if _many is None:

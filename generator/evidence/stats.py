@@ -166,13 +166,12 @@ def block_bootstrap_median_difference(
 
 def _average_ranks(codes: np.ndarray, n_codes: int) -> np.ndarray:
     """Average ranks (1-based, ties averaged) of each row of integer `codes` in [0, n_codes)."""
-    rows, width = codes.shape
-    flat = codes + (np.arange(rows)[:, None] * n_codes)
-    counts = np.bincount(flat.ravel(), minlength=rows * n_codes).reshape(rows, n_codes)
-    less = np.cumsum(counts, axis=1) - counts
-    eq = counts
-    r = np.arange(rows)[:, None]
-    return less[r, codes] + (eq[r, codes] + 1) / 2
+    rows = codes.shape[0]
+    flat = codes + (np.arange(rows)[:, None] * n_codes)  # (row, code) -> one position
+    counts = np.bincount(flat.ravel(), minlength=rows * n_codes)
+    less = np.cumsum(counts.reshape(rows, n_codes), axis=1).ravel() - counts
+    # Each (row, code)'s average rank once, then one gather (half the time of two).
+    return (less + (counts + 1) / 2)[flat]
 
 
 def _dense_codes(values: np.ndarray) -> tuple[np.ndarray, int]:

@@ -188,3 +188,27 @@ def test_the_build_that_freezes_equals_the_next_one(tmp_path, csv_dir, monkeypat
         snapshots.append(tree(project / "data" / "issues"))
     assert snapshots[0] == snapshots[1]
     assert differing(*trees) == []
+
+
+def test_the_weeks_a_build_freezes_are_found_in_the_cache_by_the_next(tmp_path, csv_dir,
+                                                                      monkeypatch):
+    """A week frozen by a build is keyed as its snapshot file: the next build reads the file
+    and finds that week's charts and pages in the store (nothing rendered or rewritten)."""
+    from generator.config import load_config
+    from generator.pipeline import run_build
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = make_project(tmp_path / "project")
+    settings = project / "pyproject.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        'archive_start = "2016-01-01"', f'archive_start = "{START}"'), encoding="utf-8")
+    config = load_config(project)
+    first = run_build(config, source=f"csv:{csv_dir}", fetch=False)
+    assert first.newly_frozen and first.rendered
+    pages = {week: project / "site" / "issues" / week.lower() / "index.html"
+             for week in first.newly_frozen}
+    inodes = {week: page.stat().st_ino for week, page in pages.items()}
+    again = run_build(config, source=f"csv:{csv_dir}", fetch=False)
+    assert again.newly_frozen == [] and again.frozen == len(first.newly_frozen)
+    assert again.rendered == 0
+    assert {week: page.stat().st_ino for week, page in pages.items()} == inodes
