@@ -28,6 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from generator.cache import search as search_cache  # noqa: E402
 from generator.cache.search import search_bundle  # noqa: E402
 from generator.cache.store import Store  # noqa: E402
 from generator.searchindex import run_pagefind  # noqa: E402
@@ -69,6 +70,7 @@ def time_index(site: Path, runs: int) -> dict[str, bytes]:
     docs = search.documents(pages)
     groups = search.bundles(docs)
     newest = list(groups)[-1]
+    full = max(groups, key=lambda b: (len(groups[b]), b))  # the newest full year
     print(f"pages indexed: {len(docs)} ({sum(map(len, docs.values())) / 1e6:.1f} MB of HTML) "
           f"in {len(groups)} yearly bundles")
     tmp = Path(tempfile.mkdtemp(prefix="search-bench-"))
@@ -78,27 +80,33 @@ def time_index(site: Path, runs: int) -> dict[str, bytes]:
 
     warm = Store(tmp / "warm", "bench")
     search_bundle(warm, docs)
-    one = sorted(groups[newest])[-1]  # a new week: the newest year's last page changes
-    edited = dict(docs, **{one: docs[one] + b"<!-- edited -->"})
-    flip = [docs, edited]
+    edits = iter(range(10**6))
 
-    def changed() -> dict[str, bytes]:
-        flip.reverse()  # each run sees that year's pages differ from the run before
-        return flip[0]
+    def changed(bundle: str) -> Callable[[], dict[str, bytes]]:
+        def edit() -> dict[str, bytes]:  # that year's last page, differently every run
+            one = sorted(groups[bundle])[-1]
+            return dict(docs, **{one: docs[one] + f"<!-- edit {next(edits)} -->".encode()})
+        return edit
 
-    outputs = _timed("(a) every year cold, one Pagefind process per year, in parallel",
-                     runs, lambda: (cold_store(), docs), lambda a: search_bundle(*a))
+    outputs = _timed(f"(a) every year cold, up to {search_cache.PROCESSES} Pagefind processes "
+                     "at a time, stored", runs, lambda: (cold_store(), docs),
+                     lambda a: search_bundle(*a))
     same = all({p: file_bytes(d) for p, d in o.items()}
                == {p: file_bytes(d) for p, d in outputs[0].items()} for o in outputs)
     print(f"  identical bytes every run: {same}")
-    _timed(f"(b) one page of {newest} changed: that year indexed again", runs,
-           changed, lambda d: search_bundle(warm, d))
-    _timed(f"(b') {newest} alone with Pagefind, no store", runs, lambda: None,
-           lambda _: run_pagefind(groups[newest], newest))
+    _timed("(a') every year, no store, in parallel", runs, lambda: docs,
+           lambda d: search_bundle(None, d))
+    parallel, search_cache.PROCESSES = search_cache.PROCESSES, 1
+    _timed("(a'') every year, no store, one year after the other", runs, lambda: docs,
+           lambda d: search_bundle(None, d))
+    search_cache.PROCESSES = parallel
+    for bundle in dict.fromkeys([newest, full]):
+        _timed(f"(b) one page of {bundle} ({len(groups[bundle])} pages) changed: that year "
+               "indexed again", runs, changed(bundle), lambda d: search_bundle(warm, d))
     _timed("(c) nothing changed: every year from the store", runs, lambda: docs,
            lambda d: search_bundle(warm, d))
-    one_bundle = _timed("one bundle over every page (the layout before the split)", runs,
-                        lambda: None, lambda _: run_pagefind(docs, search.BUNDLE))[0]
+    one_bundle = _timed("one bundle over every page (the layout before the split), no store",
+                        runs, lambda: None, lambda _: run_pagefind(docs, search.BUNDLE))[0]
     bundle = {p: file_bytes(d) for p, d in outputs[0].items()}
     print(f"bundles: {_sizes(bundle)} on disk (index shards and fragments are gzip already); "
           f"one bundle over every page: {_sizes(one_bundle)}")

@@ -25,6 +25,8 @@ from generator.site import search
 from generator.site.inputs import FileData
 from generator.writer import StoredFile
 
+PROCESSES = os.cpu_count() or 1  # Pagefind runs at a time, at most (one year each)
+
 
 def _digest(data: FileData) -> str:
     return data.digest if isinstance(data, StoredFile) else keys.bytes_digest(data)
@@ -54,9 +56,9 @@ def search_bundle(store: Store | None, pages: Mapping[str, FileData]) -> dict[st
 def _run(todo: Mapping[str, tuple[str | None, dict[str, FileData]]]) -> list[dict[str, bytes]]:
     """Pagefind over each bundle's pages, in parallel processes (a thread waits on each)."""
     jobs = [(group, bundle) for bundle, (_, group) in todo.items()]
-    if len(jobs) <= 1:
+    if len(jobs) <= 1 or PROCESSES <= 1:
         return [run_pagefind(group, bundle) for group, bundle in jobs]
-    with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(jobs), PROCESSES)) as pool:
         return list(pool.map(lambda job: run_pagefind(*job), jobs))
 
 
