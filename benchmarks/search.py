@@ -1,5 +1,7 @@
-"""What site search costs: Pagefind's time over a built site's issue pages, the size of the
-published bundle, and the bytes a reader's first query fetches.
+"""What site search costs: Pagefind's time over a built site's issue pages (the yearly
+bundles cold, after one year's pages changed, with nothing changed, and one bundle over
+every page for comparison), the size of the published bundles, and what a reader's first
+query fetches.
 
     python benchmarks/search.py SITE_DIR [--runs 3] [--query WORD] [--no-browser]
 
@@ -14,46 +16,104 @@ import functools
 import gzip
 import re
 import resource
+import shutil
 import statistics
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Callable
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from generator.cache import search as search_cache  # noqa: E402
+from generator.cache.search import search_bundle  # noqa: E402
+from generator.cache.store import Store  # noqa: E402
 from generator.searchindex import run_pagefind  # noqa: E402
 from generator.site import search  # noqa: E402
+from generator.writer import file_bytes  # noqa: E402
 
 
 def _gz(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=9, mtime=0))
 
 
+def _timed(label: str, runs: int, setup: Callable[[], object],
+           run: Callable[[object], object]) -> list[object]:
+    """`run(setup())` `runs` times: median wall and Pagefind CPU (child processes)."""
+    times, outputs = [], []
+    for _ in range(runs):
+        arg = setup()
+        t0 = time.perf_counter()
+        c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        outputs.append(run(arg))
+        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
+        times.append((time.perf_counter() - t0, cpu))
+    wall = statistics.median(t for t, _ in times)
+    cpu = statistics.median(c for _, c in times)
+    print(f"{label}: median {wall:.2f} s wall over {runs} runs "
+          f"(all {', '.join(f'{t:.2f}' for t, _ in times)}), Pagefind {cpu:.2f} s CPU")
+    return outputs
+
+
+def _sizes(files: dict[str, object]) -> str:
+    raw = sum(len(file_bytes(d)) for d in files.values())
+    return f"{len(files)} files, {raw / 1e6:.2f} MB"
+
+
 def time_index(site: Path, runs: int) -> dict[str, bytes]:
     pages = {p.relative_to(site).as_posix(): p.read_bytes()
              for p in sorted(site.glob("issues/*/index.html"))}
     docs = search.documents(pages)
-    times, outputs = [], []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        outputs.append(run_pagefind(docs))
-        c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
-        times.append((time.perf_counter() - t0, cpu))
-    same = all(o == outputs[0] for o in outputs)
-    wall = statistics.median(t for t, _ in times)
-    cpu = statistics.median(c for _, c in times)
-    print(f"pages indexed: {len(docs)} ({sum(map(len, docs.values())) / 1e6:.1f} MB of HTML)")
-    print(f"pagefind: median {wall:.2f} s wall over {runs} runs "
-          f"(all {', '.join(f'{t:.2f}' for t, _ in times)}), {cpu:.2f} s CPU; "
-          f"identical bytes every run: {same}")
-    bundle = outputs[0]
-    raw = sum(map(len, bundle.values()))
-    print(f"bundle: {len(bundle)} files, {raw / 1e6:.2f} MB on disk "
-          "(index shards and fragments are gzip already)")
+    groups = search.bundles(docs)
+    newest = list(groups)[-1]
+    full = max(groups, key=lambda b: (len(groups[b]), b))  # the newest full year
+    print(f"pages indexed: {len(docs)} ({sum(map(len, docs.values())) / 1e6:.1f} MB of HTML) "
+          f"in {len(groups)} yearly bundles")
+    tmp = Path(tempfile.mkdtemp(prefix="search-bench-"))
+
+    def cold_store() -> Store:
+        return Store(tempfile.mkdtemp(dir=tmp), "bench")
+
+    warm = Store(tmp / "warm", "bench")
+    search_bundle(warm, docs)
+    edits = iter(range(10**6))
+
+    def changed(bundle: str) -> Callable[[], dict[str, bytes]]:
+        def edit() -> dict[str, bytes]:  # that year's last page, differently every run
+            one = sorted(groups[bundle])[-1]
+            return dict(docs, **{one: docs[one] + f"<!-- edit {next(edits)} -->".encode()})
+        return edit
+
+    outputs = _timed(f"(a) every year cold, up to {search_cache.PROCESSES} Pagefind processes "
+                     "at a time, stored", runs, lambda: (cold_store(), docs),
+                     lambda a: search_bundle(*a))
+    same = all({p: file_bytes(d) for p, d in o.items()}
+               == {p: file_bytes(d) for p, d in outputs[0].items()} for o in outputs)
+    print(f"  identical bytes every run: {same}")
+    _timed("(a') every year, no store, in parallel", runs, lambda: docs,
+           lambda d: search_bundle(None, d))
+    parallel, search_cache.PROCESSES = search_cache.PROCESSES, 1
+    _timed("(a'') every year, no store, one year after the other", runs, lambda: docs,
+           lambda d: search_bundle(None, d))
+    search_cache.PROCESSES = parallel
+    for bundle in dict.fromkeys([newest, full]):
+        _timed(f"(b) one page of {bundle} ({len(groups[bundle])} pages) changed: that year "
+               "indexed again", runs, changed(bundle), lambda d: search_bundle(warm, d))
+    _timed("(c) nothing changed: every year from the store", runs, lambda: docs,
+           lambda d: search_bundle(warm, d))
+    one_bundle = _timed("one bundle over every page (the layout before the split), no store",
+                        runs, lambda: None, lambda _: run_pagefind(docs, search.BUNDLE))[0]
+    bundle = {p: file_bytes(d) for p, d in outputs[0].items()}
+    print(f"bundles: {_sizes(bundle)} on disk (index shards and fragments are gzip already); "
+          f"one bundle over every page: {_sizes(one_bundle)}")
+    for folder in groups:
+        part = {p: d for p, d in bundle.items() if p.startswith(folder)}
+        print(f"  {folder}: {len(groups[folder])} pages, {_sizes(part)}")
+    shutil.rmtree(tmp)
     return bundle
 
 
@@ -107,9 +167,18 @@ def first_query(site: Path, query: str) -> None:
         server.shutdown()
     page_bytes = sizes.get("search/", 0)
     search_bytes = sum(v for k, v in sizes.items() if k.startswith(("pagefind/", "assets/search")))
+    fetched = sorted(k for k in sizes if k.startswith("pagefind/"))
     print(f"  search page: {page_bytes / 1e3:.1f} kB gzip; search code and index fetched for "
-          f"the query: {search_bytes / 1e3:.1f} kB in "
-          f"{sum(1 for k in sizes if k.startswith('pagefind/'))} files; hosts: {sorted(hosts)}")
+          f"the query: {search_bytes / 1e3:.1f} kB in {len(fetched)} files; "
+          f"hosts: {sorted(hosts)}")
+    kinds: dict[str, list[int]] = {}
+    for k in fetched:
+        name = k.split("/", 2)[2]
+        kind = name.split("/")[0] if "/" in name else re.sub(r"_[0-9a-f]+\.pf_meta$", ".pf_meta",
+                                                              name)
+        kinds.setdefault(kind, []).append(sizes[k])
+    for kind, got in sorted(kinds.items()):
+        print(f"    {kind}: {len(got)} files, {sum(got) / 1e3:.1f} kB")
 
 
 def main() -> None:

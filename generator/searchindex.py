@@ -1,5 +1,6 @@
-"""Run Pagefind over the issue pages (the edge of the search stage: a binary, a temporary
-folder). What to index and publish is decided in `generator.site.search`."""
+"""Run Pagefind over issue pages (the edge of the search stage: a binary, a temporary
+folder), one bundle per run. What to index, in which bundle, and what to publish is decided
+in `generator.site.search`."""
 
 from __future__ import annotations
 
@@ -24,9 +25,10 @@ def pagefind_binary() -> Path:
     return Path(pagefind_bin.get_executable())
 
 
-def run_pagefind(pages: Mapping[str, FileData]) -> dict[str, bytes]:
-    """The search bundle of `pages` ({site path: HTML}) as {site path: bytes} under
-    `search.BUNDLE`, only the files the site publishes. Same pages, same bytes.
+def run_pagefind(pages: Mapping[str, FileData], bundle: str) -> dict[str, bytes]:
+    """The search bundle of `pages` ({site path: HTML}) as {site path: bytes} under the
+    folder `bundle` (e.g. `pagefind/2026/`), only the files the site publishes. Same pages,
+    same bytes, whatever their order.
 
     Pagefind reads the pages from a temporary folder: a page kept in the cache is
     hard-linked there (Pagefind only reads it), any other is written."""
@@ -55,6 +57,6 @@ def run_pagefind(pages: Mapping[str, FileData]) -> dict[str, bytes]:
             detail = (done.stderr or done.stdout).strip().splitlines()
             raise UserError(f"site search: Pagefind failed (exit {done.returncode})"
                             + (f": {detail[-1]}" if detail else ""))
-        return {search.BUNDLE + f.relative_to(out).as_posix(): f.read_bytes()
+        return {bundle + f.relative_to(out).as_posix(): f.read_bytes()
                 for f in sorted(out.rglob("*"))
                 if f.is_file() and search.is_published(f.relative_to(out).as_posix())}

@@ -1,7 +1,9 @@
 /* Risk-On Monitor: the search page.
- * Runs the query in ?q= through Pagefind's self-hosted index
- * (data-pagefind: the bundle's pagefind.js, beside the site root) and lists each issue
- * found with its week, score and band. No inline script, no request to another host.
+ * Runs the query in ?q= through Pagefind's self-hosted index, one bundle per year
+ * (data-pagefind-bundles: their folders, newest first): the newest year's pagefind.js
+ * is loaded and every other year merged into it (mergeIndex), so one search ranks the
+ * issues of all years together. Lists each issue found with its week, score and band.
+ * No inline script, no request to another host.
  * Everything shown is set as text; the excerpt's <mark> highlights are rebuilt as
  * elements, never inserted as HTML.
  */
@@ -13,17 +15,28 @@
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
   if (!self || !form || !input || !list || !window.Promise) return;
-  var bundle = new URL(self.getAttribute("data-pagefind"), document.baseURI).href;
+  // Site-absolute paths ("/pagefind/2026/"), like the one Pagefind derives for the bundle
+  // it was loaded from; from each, it also derives the site root its results link to.
+  var bundles = (self.getAttribute("data-pagefind-bundles") || "").split(" ")
+    .filter(Boolean).map(function (b) { return new URL(b, document.baseURI).pathname; });
   var loading = null;
   var MAX = 30;
+  var OPTIONS = { excerptLength: 24 };
 
   function pagefind() {
     if (!loading) {
-      loading = import(bundle).then(function (pf) {
-        return Promise.resolve(pf.options({ excerptLength: 24 })).then(function () {
-          return pf;
+      loading = bundles.length === 0 ? Promise.reject(new Error("no index")) :
+        import(bundles[0] + "pagefind.js").then(function (pf) {
+          return Promise.resolve(pf.options(OPTIONS)).then(function () {
+            // Options given to options() are the first bundle's only: each merged year
+            // gets its own.
+            return Promise.all(bundles.slice(1).map(function (b) {
+              return pf.mergeIndex(b, OPTIONS);
+            }));
+          }).then(function () {
+            return pf;
+          });
         });
-      });
     }
     return loading;
   }

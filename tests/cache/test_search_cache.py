@@ -1,5 +1,6 @@
-"""The search index: Pagefind's output is deterministic, and the store keeps it by the
-digests of the pages it read, so an unchanged rebuild does not run Pagefind."""
+"""The search index: one Pagefind bundle per year, deterministic; the store keeps each
+year's by the digests of that year's pages, so an unchanged rebuild does not run Pagefind
+and a new week runs it over its own year only."""
 
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ def _page(week: str, words: str) -> bytes:
 
 PAGES = {f"issues/2026-w0{n}/index.html": _page(f"2026-W0{n}", words) for n, words in
          [(1, "Small caps broke out"), (2, "Credit lagged Treasuries"), (3, "Bitcoin quiet")]}
+# Three years: two weeks of 2024, the last of 2025 (ISO year of the folder) and PAGES.
+YEARS = {**{f"issues/2024-w{n:02d}/index.html": _page(f"2024-W{n:02d}", f"Week {n} of 2024")
+            for n in (10, 11)},
+         "issues/2025-w52/index.html": _page("2025-W52", "Year end"), **PAGES}
 
 
 def test_only_issue_pages_are_indexed():
@@ -34,18 +39,31 @@ def test_only_issue_pages_are_indexed():
     assert list(search.documents(files)) == sorted(PAGES)
 
 
+def test_pages_are_grouped_in_one_bundle_per_year_of_their_folder():
+    shuffled = dict(reversed(list(YEARS.items())))
+    groups = search.bundles(shuffled)
+    assert list(groups) == ["pagefind/2024/", "pagefind/2025/", "pagefind/2026/"]
+    assert list(groups["pagefind/2024/"]) == ["issues/2024-w10/index.html",
+                                              "issues/2024-w11/index.html"]
+    assert list(groups["pagefind/2026/"]) == sorted(PAGES)
+    assert search.years(YEARS) == ["2026", "2025", "2024"]  # the search page's order
+    assert search.years(["issues/2025-w01/", "issues/2026-w01/"]) == ["2026", "2025"]
+    with pytest.raises(ValueError):
+        search.year_of("issues/2026/index.html")  # a year's archive page is no issue
+
+
 def test_pagefind_output_is_the_same_bytes_whatever_the_order():
     pytest.importorskip("pagefind_bin")
-    first = search_cache.run_pagefind(PAGES)
-    again = search_cache.run_pagefind(dict(reversed(list(PAGES.items()))))
+    first = search_cache.run_pagefind(PAGES, "pagefind/2026/")
+    again = search_cache.run_pagefind(dict(reversed(list(PAGES.items()))), "pagefind/2026/")
     assert first == again
-    assert "pagefind/pagefind.js" in first and "pagefind/pagefind-entry.json" in first
-    assert any(p.startswith("pagefind/fragment/") for p in first)
-    assert all(search.is_published(p[len(search.BUNDLE):]) for p in first)
+    assert "pagefind/2026/pagefind.js" in first and "pagefind/2026/pagefind-entry.json" in first
+    assert any(p.startswith("pagefind/2026/fragment/") for p in first)
+    assert all(search.is_published(p[len("pagefind/2026/"):]) for p in first)
     assert not any(p.endswith(("-ui.js", "-ui.css", "highlight.js")) for p in first)
-    assert b'"page_count":3' in first["pagefind/pagefind-entry.json"]
+    assert b'"page_count":3' in first["pagefind/2026/pagefind-entry.json"]
     fragments = [json.loads(gzip.decompress(data)[len(b"pagefind_dcd"):])
-                 for p, data in first.items() if p.startswith("pagefind/fragment/")]
+                 for p, data in first.items() if p.startswith("pagefind/2026/fragment/")]
     by_week = {f["meta"]["week"]: f for f in fragments}
     assert set(by_week) == {"2026-W01", "2026-W02", "2026-W03"}
     one = by_week["2026-W01"]
@@ -65,8 +83,26 @@ def test_pagefind_output_is_deterministic_over_many_pages():
              .replace(b"<h1>", f'<span hidden data-pagefind-meta="band:{bands[w % 5]}">'
                                f'</span><h1>'.encode())
              for y in range(16, 27) for w in range(1, 53, 3)}
-    runs = [search_cache.run_pagefind(pages) for _ in range(3)]
+    runs = [search_cache.run_pagefind(pages, "pagefind/all/") for _ in range(3)]
     assert runs[0] == runs[1] == runs[2]
+
+
+def test_yearly_bundles_are_the_same_bytes_whatever_the_order(tmp_path):
+    """The split, end to end with Pagefind: one bundle per year, each indexing its own
+    year's pages only, identical bytes from pages given in another order, with a store
+    or without."""
+    pytest.importorskip("pagefind_bin")
+    first = search_cache.search_bundle(None, YEARS)
+    again = search_cache.search_bundle(Store(tmp_path / "cache", "code"),
+                                       dict(reversed(list(YEARS.items()))))
+    assert list(first) == list(again) == sorted(first)
+    assert {p: file_bytes(d) for p, d in first.items()} == {
+        p: file_bytes(d) for p, d in again.items()}
+    for year, count in (("2024", 2), ("2025", 1), ("2026", 3)):
+        assert f"pagefind/{year}/pagefind.js" in first
+        entry = file_bytes(first[f"pagefind/{year}/pagefind-entry.json"])
+        assert f'"page_count":{count}'.encode() in entry, year
+    assert {p.split("/")[1] for p in first} == {"2024", "2025", "2026"}
 
 
 def test_issue_pages_declare_no_pagefind_filter():
@@ -77,9 +113,9 @@ def test_issue_pages_declare_no_pagefind_filter():
 def test_an_unchanged_rebuild_reuses_the_stored_index(tmp_path, monkeypatch):
     calls: list[int] = []
 
-    def fake(pages):
+    def fake(pages, bundle):
         calls.append(len(pages))
-        return {"pagefind/pagefind.js": b"js", "pagefind/fragment/en_1.pf_fragment":
+        return {f"{bundle}pagefind.js": b"js", f"{bundle}fragment/en_1.pf_fragment":
                 b"|".join(sorted(pages.values()))}
 
     monkeypatch.setattr(search_cache, "run_pagefind", fake)
@@ -102,9 +138,47 @@ def test_an_unchanged_rebuild_reuses_the_stored_index(tmp_path, monkeypatch):
 def test_a_damaged_stored_file_means_the_index_is_made_again(tmp_path, monkeypatch):
     calls: list[int] = []
     monkeypatch.setattr(search_cache, "run_pagefind",
-                        lambda pages: calls.append(1) or {"pagefind/pagefind.js": b"js"})
+                        lambda pages, bundle: calls.append(1) or {f"{bundle}pagefind.js": b"js"})
     store = Store(tmp_path / "cache", "code")
-    stored = search_cache.search_bundle(store, PAGES)["pagefind/pagefind.js"]
+    stored = search_cache.search_bundle(store, PAGES)["pagefind/2026/pagefind.js"]
     stored.source.write_bytes(b"edited in place")
     search_cache.search_bundle(store, PAGES)
     assert len(calls) == 2
+
+
+def test_only_the_years_whose_pages_changed_are_indexed_again(tmp_path, monkeypatch):
+    calls: list[tuple[str, int]] = []
+
+    def fake(pages, bundle):
+        calls.append((bundle, len(pages)))
+        return {f"{bundle}pagefind.js": b"js", f"{bundle}fragment/en_1.pf_fragment":
+                b"|".join(pages[p] for p in sorted(pages))}
+
+    monkeypatch.setattr(search_cache, "run_pagefind", fake)
+    store = Store(tmp_path / "cache", "code-1")
+    cold = search_cache.search_bundle(store, YEARS)
+    assert sorted(calls) == [("pagefind/2024/", 2), ("pagefind/2025/", 1),
+                             ("pagefind/2026/", 3)]  # a cold build indexes every year
+    assert sorted({p.split("/")[1] for p in cold}) == ["2024", "2025", "2026"]
+    store.save(prune=True)
+    calls.clear()
+    # A new week: 2026-W04 appears and 2026-W03 gets its "next" link; 2024, 2025 unchanged.
+    new_week = dict(YEARS, **{"issues/2026-w03/index.html": _page("2026-W03", "Bitcoin next"),
+                              "issues/2026-w04/index.html": _page("2026-W04", "New week")})
+    store = Store(tmp_path / "cache", "code-1")
+    warm = search_cache.search_bundle(store, new_week)
+    assert calls == [("pagefind/2026/", 4)]
+    assert {p: file_bytes(d) for p, d in warm.items() if "/2026/" not in p} == {
+        p: file_bytes(d) for p, d in cold.items() if "/2026/" not in p}
+    assert b"New week" in file_bytes(warm["pagefind/2026/fragment/en_1.pf_fragment"])
+    store.save(prune=True)  # the years reused stay in the store; 2026's old bundle goes
+    calls.clear()
+    # The year's turn: 2027-W01 appears and 2026-W04 (the week before) changes.
+    turn = dict(new_week, **{"issues/2026-w04/index.html": _page("2026-W04", "Next year"),
+                             "issues/2027-w01/index.html": _page("2027-W01", "First")})
+    store = Store(tmp_path / "cache", "code-1")
+    search_cache.search_bundle(store, turn)
+    assert sorted(calls) == [("pagefind/2026/", 4), ("pagefind/2027/", 1)]
+    calls.clear()
+    search_cache.search_bundle(store, dict(reversed(list(turn.items()))))
+    assert calls == []  # nothing changed, whatever the order: nothing indexed
