@@ -25,10 +25,12 @@ def pagefind_binary() -> Path:
     return Path(pagefind_bin.get_executable())
 
 
-def run_pagefind(pages: Mapping[str, FileData], bundle: str) -> dict[str, bytes]:
+def run_pagefind(pages: Mapping[str, FileData], bundle: str, *, library: bool = True
+                 ) -> dict[str, bytes]:
     """The search bundle of `pages` ({site path: HTML}) as {site path: bytes} under the
-    folder `bundle` (e.g. `pagefind/2026/`), only the files the site publishes. Same pages,
-    same bytes, whatever their order.
+    folder `bundle` (e.g. `pagefind/2026/`), only the files the site publishes (without
+    Pagefind's script, worker and WebAssembly unless `library`: `search.is_published`).
+    Same pages, same bytes, whatever their order.
 
     Pagefind reads the pages from a temporary folder: a page kept in the cache is
     hard-linked there (Pagefind only reads it), any other is written."""
@@ -59,4 +61,5 @@ def run_pagefind(pages: Mapping[str, FileData], bundle: str) -> dict[str, bytes]
                             + (f": {detail[-1]}" if detail else ""))
         return {bundle + f.relative_to(out).as_posix(): f.read_bytes()
                 for f in sorted(out.rglob("*"))
-                if f.is_file() and search.is_published(f.relative_to(out).as_posix())}
+                if f.is_file()
+                and search.is_published(f.relative_to(out).as_posix(), library=library)}

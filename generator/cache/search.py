@@ -1,16 +1,15 @@
-"""The search index, one bundle per year, each rebuilt only when one of its pages changed.
+"""The search index, two bundles, each rebuilt only when one of its pages changed.
 
 Pagefind's output depends only on the pages it indexes and its version (in the code hash),
 and it is deterministic (checked: two runs over the same pages give the same bytes). So
-each year's bundle (`generator.site.search.bundles`) is kept in the store under the
-digests of that year's pages, with a manifest of its files; a build links the bundles of
-the years whose pages are unchanged into the site without running Pagefind, and runs it
-only over the other years (a new week: its own year), one process per year, as many at a
-time as there are cores. Measured on 2 cores over the real archive's 11 years, unstored:
-2.0 s that way, 3.4 s one year after the other, 2.7 s for one bundle over every page; a
-full year alone takes 0.5 s (`benchmarks/search.py`).
+each bundle (`generator.site.search.bundles`: the latest year's, and every earlier year's
+together) is kept in the store under the digests of its pages, with a manifest of its
+files; a build links an unchanged bundle into the site without running Pagefind, and runs
+it only over the others (a new week: the latest year's), one process per bundle, as many at
+a time as there are cores. Measured on 2 cores over the real archive (529 pages), unstored:
+one bundle over every page 1.1-2.7 s (host load), a full year alone 0.5 s, 8 pages 0.09 s
+(`benchmarks/search.py`).
 """
-
 from __future__ import annotations
 
 import json
@@ -34,33 +33,35 @@ def _digest(data: FileData) -> str:
 
 
 def search_bundle(store: Store | None, pages: Mapping[str, FileData]) -> dict[str, FileData]:
-    """Every year's search bundle of `pages` (the issue pages), as {site path: file}: a
-    year's from the store when it holds one for exactly that year's pages, else made by
-    Pagefind now (and stored)."""
+    """The search bundles of `pages` (the issue pages), as {site path: file}: each from the
+    store when it holds one for exactly its pages, else made by Pagefind now (and stored)."""
     files: dict[str, FileData] = {}
-    todo: dict[str, tuple[str | None, dict[str, FileData]]] = {}
-    for bundle, group in search.bundles(pages).items():
+    todo: dict[str, tuple[str | None, dict[str, FileData], bool]] = {}
+    for n, (bundle, group) in enumerate(search.bundles(pages).items()):
         key = None
+        library = n == 0  # the bundle the page runs; the other is merged into it
         if store is not None:
-            key = store.key("search", bundle, sorted((p, _digest(d)) for p, d in group.items()))
+            key = store.key("search", bundle, library,
+                            sorted((p, _digest(d)) for p, d in group.items()))
             stored = _stored(store, key)
             if stored is not None:
                 files.update(stored)
                 continue
-        todo[bundle] = (key, group)
+        todo[bundle] = (key, group, library)
     for bundle, made in zip(todo, _run(todo), strict=True):
         key = todo[bundle][0]
         files.update(made if store is None or key is None else _store(store, key, made))
     return dict(sorted(files.items()))
 
 
-def _run(todo: Mapping[str, tuple[str | None, dict[str, FileData]]]) -> list[dict[str, bytes]]:
+def _run(todo: Mapping[str, tuple[str | None, dict[str, FileData], bool]]
+         ) -> list[dict[str, bytes]]:
     """Pagefind over each bundle's pages, in parallel processes (a thread waits on each)."""
-    jobs = [(group, bundle) for bundle, (_, group) in todo.items()]
+    jobs = [(group, bundle, library) for bundle, (_, group, library) in todo.items()]
     if len(jobs) <= 1 or PROCESSES <= 1:
-        return [run_pagefind(group, bundle) for group, bundle in jobs]
+        return [run_pagefind(group, bundle, library=library) for group, bundle, library in jobs]
     with ThreadPoolExecutor(max_workers=min(len(jobs), PROCESSES)) as pool:
-        return list(pool.map(lambda job: run_pagefind(*job), jobs))
+        return list(pool.map(lambda job: run_pagefind(job[0], job[1], library=job[2]), jobs))
 
 
 def _store(store: Store, key: str, made: Mapping[str, bytes]) -> dict[str, FileData]:

@@ -227,7 +227,7 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
              caveats=inputs.caveats if slug == "methodology" else ())
     page(NOT_FOUND, "404.html")
     page(search.PAGE, "search.html", count=len(issues),
-         bundles=[search.bundle_of(y) for y in search.years(i.path for i in issues)])
+         bundles=search.bundle_folders(i.path for i in issues))
     for asset in ("style.css", "charts.js", "vega.min.js", "vega-interpreter.js", "search.js"):
         if (templates / "assets" / asset).is_file():
             files[f"assets/{asset}"] = (templates / "assets" / asset).read_bytes()

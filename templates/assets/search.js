@@ -1,8 +1,9 @@
 /* Risk-On Monitor: the search page.
- * Runs the query in ?q= through Pagefind's self-hosted index, one bundle per year
- * (data-pagefind-bundles: their folders, newest first): the newest year's pagefind.js
- * is loaded and every other year merged into it (mergeIndex), so one search ranks the
- * issues of all years together. Lists each issue found with its week, score and band.
+ * Runs the query in ?q= through Pagefind's self-hosted index, in bundles
+ * (data-pagefind-bundles: their folders, the latest year's first): the latest year's
+ * pagefind.js is loaded and the earlier years' bundle merged into it (mergeIndex), so one
+ * search ranks the issues of all years together. Lists each issue found with its week,
+ * score and band.
  * No inline script, no request to another host.
  * Everything shown is set as text; the excerpt's <mark> highlights are rebuilt as
  * elements, never inserted as HTML.
@@ -28,7 +29,7 @@
       loading = bundles.length === 0 ? Promise.reject(new Error("no index")) :
         import(bundles[0] + "pagefind.js").then(function (pf) {
           return Promise.resolve(pf.options(OPTIONS)).then(function () {
-            // Options given to options() are the first bundle's only: each merged year
+            // Options given to options() are the first bundle's only: each merged bundle
             // gets its own.
             return Promise.all(bundles.slice(1).map(function (b) {
               return pf.mergeIndex(b, OPTIONS);

@@ -1,6 +1,6 @@
-"""The search index: one Pagefind bundle per year, deterministic; the store keeps each
-year's by the digests of that year's pages, so an unchanged rebuild does not run Pagefind
-and a new week runs it over its own year only."""
+"""The search index: two Pagefind bundles (the latest year's, every earlier year's),
+deterministic; the store keeps each by the digests of its pages, so an unchanged rebuild
+does not run Pagefind and a new week runs it over the latest year only."""
 
 from __future__ import annotations
 
@@ -39,17 +39,31 @@ def test_only_issue_pages_are_indexed():
     assert list(search.documents(files)) == sorted(PAGES)
 
 
-def test_pages_are_grouped_in_one_bundle_per_year_of_their_folder():
+def test_pages_are_grouped_in_the_latest_years_bundle_and_the_earlier_years():
     shuffled = dict(reversed(list(YEARS.items())))
     groups = search.bundles(shuffled)
-    assert list(groups) == ["pagefind/2024/", "pagefind/2025/", "pagefind/2026/"]
-    assert list(groups["pagefind/2024/"]) == ["issues/2024-w10/index.html",
-                                              "issues/2024-w11/index.html"]
+    assert list(groups) == ["pagefind/2026/", "pagefind/2024-2025/"]  # the page's order
+    assert list(groups["pagefind/2024-2025/"]) == ["issues/2024-w10/index.html",
+                                                   "issues/2024-w11/index.html",
+                                                   "issues/2025-w52/index.html"]
     assert list(groups["pagefind/2026/"]) == sorted(PAGES)
-    assert search.years(YEARS) == ["2026", "2025", "2024"]  # the search page's order
-    assert search.years(["issues/2025-w01/", "issues/2026-w01/"]) == ["2026", "2025"]
+    assert search.bundle_folders(YEARS) == list(groups)
+    assert search.bundle_folders(["issues/2025-w01/", "issues/2026-w01/"]) == [
+        "pagefind/2026/", "pagefind/2025/"]
+    assert list(search.bundles(PAGES)) == search.bundle_folders(PAGES) == ["pagefind/2026/"]
+    assert search.bundles({}) == {} and search.bundle_folders([]) == []
     with pytest.raises(ValueError):
         search.year_of("issues/2026/index.html")  # a year's archive page is no issue
+
+
+def test_only_the_bundle_the_page_runs_carries_pagefinds_library():
+    for name in ("pagefind.js", "pagefind-worker.js", "wasm.en.pagefind"):
+        assert search.is_published(name) and not search.is_published(name, library=False)
+    for name in ("pagefind-entry.json", "pagefind.en_1a2b.pf_meta", "index/en_1.pf_index",
+                 "fragment/en_1.pf_fragment"):
+        assert search.is_published(name) and search.is_published(name, library=False)
+    for name in ("pagefind-ui.js", "pagefind-ui.css", "pagefind-highlight.js"):
+        assert not search.is_published(name)
 
 
 def test_pagefind_output_is_the_same_bytes_whatever_the_order():
@@ -87,10 +101,10 @@ def test_pagefind_output_is_deterministic_over_many_pages():
     assert runs[0] == runs[1] == runs[2]
 
 
-def test_yearly_bundles_are_the_same_bytes_whatever_the_order(tmp_path):
-    """The split, end to end with Pagefind: one bundle per year, each indexing its own
-    year's pages only, identical bytes from pages given in another order, with a store
-    or without."""
+def test_the_bundles_are_the_same_bytes_whatever_the_order(tmp_path):
+    """The split, end to end with Pagefind: the latest year's bundle and the earlier years',
+    each indexing its own pages only, identical bytes from pages given in another order,
+    with a store or without; Pagefind's library only in the latest year's."""
     pytest.importorskip("pagefind_bin")
     first = search_cache.search_bundle(None, YEARS)
     again = search_cache.search_bundle(Store(tmp_path / "cache", "code"),
@@ -98,11 +112,18 @@ def test_yearly_bundles_are_the_same_bytes_whatever_the_order(tmp_path):
     assert list(first) == list(again) == sorted(first)
     assert {p: file_bytes(d) for p, d in first.items()} == {
         p: file_bytes(d) for p, d in again.items()}
-    for year, count in (("2024", 2), ("2025", 1), ("2026", 3)):
-        assert f"pagefind/{year}/pagefind.js" in first
-        entry = file_bytes(first[f"pagefind/{year}/pagefind-entry.json"])
-        assert f'"page_count":{count}'.encode() in entry, year
-    assert {p.split("/")[1] for p in first} == {"2024", "2025", "2026"}
+    for bundle, count in (("pagefind/2024-2025/", 3), ("pagefind/2026/", 3)):
+        entry = file_bytes(first[f"{bundle}pagefind-entry.json"])
+        assert f'"page_count":{count}'.encode() in entry, bundle
+        assert any(p.startswith(f"{bundle}fragment/") for p in first)
+    assert {p.split("/")[1] for p in first} == {"2024-2025", "2026"}
+    assert "pagefind/2026/pagefind.js" in first
+    assert "pagefind/2026/pagefind-worker.js" in first
+    assert any(p.startswith("pagefind/2026/wasm.") for p in first)
+    assert not any(p.startswith("pagefind/2024-2025/") and
+                   not search.is_published(p[len("pagefind/2024-2025/"):], library=False)
+                   for p in first)
+    assert "pagefind/2024-2025/pagefind.js" not in first
 
 
 def test_issue_pages_declare_no_pagefind_filter():
@@ -113,7 +134,7 @@ def test_issue_pages_declare_no_pagefind_filter():
 def test_an_unchanged_rebuild_reuses_the_stored_index(tmp_path, monkeypatch):
     calls: list[int] = []
 
-    def fake(pages, bundle):
+    def fake(pages, bundle, **_):
         calls.append(len(pages))
         return {f"{bundle}pagefind.js": b"js", f"{bundle}fragment/en_1.pf_fragment":
                 b"|".join(sorted(pages.values()))}
@@ -137,8 +158,8 @@ def test_an_unchanged_rebuild_reuses_the_stored_index(tmp_path, monkeypatch):
 
 def test_a_damaged_stored_file_means_the_index_is_made_again(tmp_path, monkeypatch):
     calls: list[int] = []
-    monkeypatch.setattr(search_cache, "run_pagefind",
-                        lambda pages, bundle: calls.append(1) or {f"{bundle}pagefind.js": b"js"})
+    monkeypatch.setattr(search_cache, "run_pagefind", lambda pages, bundle, **_:
+                        calls.append(1) or {f"{bundle}pagefind.js": b"js"})
     store = Store(tmp_path / "cache", "code")
     stored = search_cache.search_bundle(store, PAGES)["pagefind/2026/pagefind.js"]
     stored.source.write_bytes(b"edited in place")
@@ -146,39 +167,47 @@ def test_a_damaged_stored_file_means_the_index_is_made_again(tmp_path, monkeypat
     assert len(calls) == 2
 
 
-def test_only_the_years_whose_pages_changed_are_indexed_again(tmp_path, monkeypatch):
-    calls: list[tuple[str, int]] = []
+def test_only_the_bundle_whose_pages_changed_is_indexed_again(tmp_path, monkeypatch):
+    calls: list[tuple[str, int, bool]] = []
 
-    def fake(pages, bundle):
-        calls.append((bundle, len(pages)))
-        return {f"{bundle}pagefind.js": b"js", f"{bundle}fragment/en_1.pf_fragment":
-                b"|".join(pages[p] for p in sorted(pages))}
+    def fake(pages, bundle, *, library=True):
+        calls.append((bundle, len(pages), library))
+        return {**({f"{bundle}pagefind.js": b"js"} if library else {}),
+                f"{bundle}fragment/en_1.pf_fragment": b"|".join(pages[p] for p in sorted(pages))}
 
     monkeypatch.setattr(search_cache, "run_pagefind", fake)
     store = Store(tmp_path / "cache", "code-1")
     cold = search_cache.search_bundle(store, YEARS)
-    assert sorted(calls) == [("pagefind/2024/", 2), ("pagefind/2025/", 1),
-                             ("pagefind/2026/", 3)]  # a cold build indexes every year
-    assert sorted({p.split("/")[1] for p in cold}) == ["2024", "2025", "2026"]
+    assert sorted(calls) == [("pagefind/2024-2025/", 3, False), ("pagefind/2026/", 3, True)]
+    assert sorted({p.split("/")[1] for p in cold}) == ["2024-2025", "2026"]
     store.save(prune=True)
     calls.clear()
-    # A new week: 2026-W04 appears and 2026-W03 gets its "next" link; 2024, 2025 unchanged.
+    # A new week: 2026-W04 appears and 2026-W03 gets its "next" link; earlier years unchanged.
     new_week = dict(YEARS, **{"issues/2026-w03/index.html": _page("2026-W03", "Bitcoin next"),
                               "issues/2026-w04/index.html": _page("2026-W04", "New week")})
     store = Store(tmp_path / "cache", "code-1")
     warm = search_cache.search_bundle(store, new_week)
-    assert calls == [("pagefind/2026/", 4)]
+    assert calls == [("pagefind/2026/", 4, True)]
     assert {p: file_bytes(d) for p, d in warm.items() if "/2026/" not in p} == {
         p: file_bytes(d) for p, d in cold.items() if "/2026/" not in p}
     assert b"New week" in file_bytes(warm["pagefind/2026/fragment/en_1.pf_fragment"])
-    store.save(prune=True)  # the years reused stay in the store; 2026's old bundle goes
+    store.save(prune=True)  # the earlier years' bundle stays in the store; 2026's old goes
     calls.clear()
-    # The year's turn: 2027-W01 appears and 2026-W04 (the week before) changes.
+    # The year's turn, once a year: 2027-W01 appears and 2026-W04 (the week before)
+    # changes; 2026 moves into the earlier years' bundle.
     turn = dict(new_week, **{"issues/2026-w04/index.html": _page("2026-W04", "Next year"),
                              "issues/2027-w01/index.html": _page("2027-W01", "First")})
     store = Store(tmp_path / "cache", "code-1")
     search_cache.search_bundle(store, turn)
-    assert sorted(calls) == [("pagefind/2026/", 4), ("pagefind/2027/", 1)]
+    assert sorted(calls) == [("pagefind/2024-2026/", 7, False), ("pagefind/2027/", 1, True)]
+    store.save(prune=True)
     calls.clear()
-    search_cache.search_bundle(store, dict(reversed(list(turn.items()))))
+    # The second week of the year: only the latest year's bundle again.
+    second = dict(turn, **{"issues/2027-w01/index.html": _page("2027-W01", "First, next"),
+                           "issues/2027-w02/index.html": _page("2027-W02", "Second")})
+    store = Store(tmp_path / "cache", "code-1")
+    search_cache.search_bundle(store, second)
+    assert calls == [("pagefind/2027/", 2, True)]
+    calls.clear()
+    search_cache.search_bundle(store, dict(reversed(list(second.items()))))
     assert calls == []  # nothing changed, whatever the order: nothing indexed
