@@ -6,8 +6,9 @@
              then the frozen ones) -> charts and images  (`gather_issues`; the evidence and
              the track record are computed in a thread meanwhile, each sending its charts to
              the worker as soon as it is done: `with_evidence` collects them)
-    files:   site.issue_jobs -> issue pages; the search index (Pagefind over them, in its
-             own process) while site.build_site makes every other file -> {path: bytes}
+    files:   site.issue_jobs -> issue pages; the search index (Pagefind over the bundles
+             whose pages changed, in its own processes; a new week: the latest year's)
+             while site.build_site makes every other file -> {path: bytes}
     write:   writer.write_site -> new snapshots (data/issues) -> cache index -> stamp
 
 The cache wing (`generator.cache`) wraps the pure stages from here: a build with a cold
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -199,8 +200,8 @@ def _build_locked(config: Config, out: Path, *, source: str, since: dt.date | No
         report = BuildReport(out=out, sample=loaded.sample, failures=dict(loaded.failures),
                              warnings=[*([recovered] if recovered else []), *loaded.warnings],
                              unreachable=loaded.unreachable)
-        # The evidence and the search index take the longest of a new week's build: each
-        # goes on in a thread (numpy and Pagefind's own process) while this one goes on.
+        # The evidence, the track record and the search index go on in threads (numpy,
+        # and Pagefind's own processes) while this one goes on.
         with ThreadPoolExecutor(max_workers=3) as thread:
             part = gather_issues(
                 config, loaded, notes, pages_, store=store, since=since, until=until,
@@ -252,6 +253,7 @@ class Gathered:
     # (value, the call giving its charts' bytes, how many of them are rendered): `_with_chart`
     evidence: Future[Any]
     track: Future[Any]
+    rendered: _Rendered  # the issues' charts and images (a new week's maybe still drawn)
 
 
 def gather_issues(
@@ -308,7 +310,8 @@ def gather_issues(
     fresh, snapshots = _computed(config, weekly, shown, prices, problems,
                                  {w for w in weeks if w not in files}, store=store,
                                  freeze=freeze_weeks)
-    early = _render(store, _issue_batch(config, fresh.values(), feed), progress)
+    early_batch = _issue_batch(config, fresh.values(), feed)
+    early = _render(store, early_batch, progress)
     # Every snapshot in data/issues, parsed once: the issues shown and the track record.
     frozen = stages.frozen_issues(store, files)
     issues = _issues(config, weekly, shown, prices, frozen, fresh, problems)
@@ -329,7 +332,8 @@ def gather_issues(
         rows, f"Composite risk-on score, every week since {issues[0].as_of.year}")
     batch["site card"] = jobs.site_card(config.title, config.description)
     late = _render(store, batch, progress)
-    done = {**late[0](), **early[0]()}
+    # A new week's charts are waited for when first asked for (by its page).
+    done = _Rendered(late[0](), early[0], early_batch)
     report.rendered = early[1] + late[1]
     report.reused = len(done) - report.rendered
     charts = _charts(done, {f"charts {i.week}": i.week for i in issues})
@@ -351,13 +355,12 @@ def gather_issues(
         signals_csv=format_signals_csv(table[list(PUBLISHED_COLUMNS)]),
         source_label=loaded.label,
         sample=loaded.sample,
-        images={i.week: IssueImages(done[f"card {i.week}"], done.get(f"score {i.week}"))
-                for i in issues},
+        images=_Images(done, [i.week for i in issues]),
         site_card=done["site card"],
         caveats=(caveat,) if caveat else (),
         data_age=data_age,
     )
-    return Gathered(inputs, snapshots, evidence_done, track_done)
+    return Gathered(inputs, snapshots, evidence_done, track_done, done)
 
 
 def with_evidence(part: Gathered, store: Store | None, report: BuildReport) -> SiteInputs:
@@ -366,6 +369,7 @@ def with_evidence(part: Gathered, store: Store | None, report: BuildReport) -> S
     evidence, evidence_charts, from_evidence = part.evidence.result()
     track, track_charts, from_track = part.track.result()
     done = {**evidence_charts(), **track_charts()}
+    part.rendered.wait()
     workers.stop()  # nothing is rendered after this: the workers' memory goes back
     report.rendered += from_evidence + from_track
     report.reused += len(done) - from_evidence - from_track
@@ -414,12 +418,69 @@ def _render(store: Store | None, batch: dict[str, jobs.RenderJob], progress: Pro
     return (lambda: {name: jobs.render(job) for name, job in batch.items()}), len(batch)
 
 
-def _charts(done: dict[str, Any], names: dict[str, str]) -> Any:
+def _charts(done: Mapping[str, Any], names: dict[str, str]) -> renders.LazyCharts:
     """Charts of the rendered jobs `names` ({job name: key}), read when first asked for."""
-    stored = {key: done[name] for name, key in names.items()}
-    if all(isinstance(v, bytes) for v in stored.values()):
-        return {key: jobs.load_charts(data) for key, data in stored.items()}
-    return renders.LazyCharts(stored)
+    return renders.LazyCharts(done, names)
+
+
+class _Rendered(Mapping[str, Any]):
+    """The rendered jobs' files by job name: `ready`'s at once, the others (`pending`: a
+    new week's, still being drawn by the render worker) from `collect()` the first time
+    one of them is asked for, so every other week's page is keyed and found meanwhile."""
+
+    def __init__(self, ready: dict[str, Any], collect: Callable[[], dict[str, Any]],
+                 pending: Iterable[str]) -> None:
+        self._ready = ready
+        self._collect = collect
+        self._pending = [name for name in pending if name not in ready]
+        self._waiting = set(self._pending)
+        self._collected: dict[str, Any] | None = None
+
+    def __getitem__(self, name: str) -> Any:
+        if name in self._ready:
+            return self._ready[name]
+        if name not in self._waiting:
+            raise KeyError(name)
+        return self.wait()[name]
+
+    def wait(self) -> dict[str, Any]:
+        """The pending files (waited for once)."""
+        if self._collected is None:
+            self._collected = self._collect() if self._pending else {}
+        return self._collected
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._ready or name in self._waiting
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._ready
+        yield from self._pending
+
+    def __len__(self) -> int:
+        return len(self._ready) + len(self._pending)
+
+
+class _Images(Mapping[str, IssueImages]):
+    """Each issue's card and feed chart by week, from the rendered jobs `done` when asked."""
+
+    def __init__(self, done: Mapping[str, Any], weeks: Iterable[str]) -> None:
+        self._done = done
+        self._weeks = list(weeks)
+        self._known = set(self._weeks)
+
+    def __getitem__(self, week: str) -> IssueImages:
+        if week not in self._known:
+            raise KeyError(week)
+        return IssueImages(self._done[f"card {week}"], self._done.get(f"score {week}"))
+
+    def __contains__(self, week: object) -> bool:
+        return week in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._weeks)
+
+    def __len__(self) -> int:
+        return len(self._weeks)
 
 
 def _computed(config: Config, weekly: Any, shown: pd.DataFrame, prices: Any,

@@ -18,7 +18,7 @@ from generator.charts import render as charts_render
 from generator.charts import vega
 from generator.charts.data import Chart
 from generator.charts.render import RenderJob
-from generator.writer import StoredFile
+from generator.writer import StoredFile, file_bytes
 
 Progress = Callable[[int, int], None]
 
@@ -99,23 +99,27 @@ def render_all(store: Store, jobs: Mapping[str, RenderJob], *,
 
 
 class LazyCharts(Mapping[str, list[Chart]]):
-    """Charts by name, read from their stored file only when a page asks for them (a page
-    found in the store never does)."""
+    """Charts by key, each read from its job's rendered file only when a page asks for them
+    (a page found in the store never does). `files`: the rendered files by job name (bytes
+    or stored files; a mapping that may still be waiting for some: see the pipeline);
+    `names`: {job name: key}."""
 
-    def __init__(self, stored: Mapping[str, StoredFile]) -> None:
-        self._stored = dict(stored)
+    def __init__(self, files: Mapping[str, bytes | StoredFile], names: Mapping[str, str]
+                 ) -> None:
+        self._files = files
+        self._jobs = {key: name for name, key in names.items()}
         self._loaded: dict[str, list[Chart]] = {}
 
-    def __getitem__(self, name: str) -> list[Chart]:
-        if name not in self._loaded:
-            self._loaded[name] = charts_render.load_charts(self._stored[name].data)
-        return self._loaded[name]
+    def __getitem__(self, key: str) -> list[Chart]:
+        if key not in self._loaded:
+            self._loaded[key] = charts_render.load_charts(file_bytes(self._files[self._jobs[key]]))
+        return self._loaded[key]
 
-    def __contains__(self, name: object) -> bool:
-        return name in self._stored
+    def __contains__(self, key: object) -> bool:
+        return key in self._jobs
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._stored)
+        return iter(self._jobs)
 
     def __len__(self) -> int:
-        return len(self._stored)
+        return len(self._jobs)
