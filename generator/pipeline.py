@@ -332,9 +332,10 @@ def gather_issues(
         rows, f"Composite risk-on score, every week since {issues[0].as_of.year}")
     batch["site card"] = jobs.site_card(config.title, config.description)
     late = _render(store, batch, progress)
-    # A new week's charts are waited for when first asked for (by its page).
-    done = _Rendered(late[0](), early[0], early_batch)
-    report.rendered = early[1] + late[1]
+    # What the store did not have (a new week's charts, the archive's) is waited for when
+    # first asked for: by its page, or the archive chart by `with_evidence`.
+    done = _Rendered((early, early_batch), (late, batch))
+    report.rendered = early[2] + late[2]
     report.reused = len(done) - report.rendered
     charts = _charts(done, {f"charts {i.week}": i.week for i in issues})
     table = shown.reset_index()  # the weeks published: the pages and the table agree
@@ -351,7 +352,7 @@ def gather_issues(
         notes={w: n for w, n in notes.items() if w in known},
         pages=pages,
         issue_charts=charts,
-        archive_chart=_charts(done, {"archive": "archive"})["archive"][0],
+        archive_chart=None,  # drawn maybe still: `with_evidence` adds it
         signals_csv=format_signals_csv(table[list(PUBLISHED_COLUMNS)]),
         source_label=loaded.label,
         sample=loaded.sample,
@@ -369,12 +370,13 @@ def with_evidence(part: Gathered, store: Store | None, report: BuildReport) -> S
     evidence, evidence_charts, from_evidence = part.evidence.result()
     track, track_charts, from_track = part.track.result()
     done = {**evidence_charts(), **track_charts()}
-    part.rendered.wait()
+    part.rendered.wait()  # the issues' charts and images, the archive chart
     workers.stop()  # nothing is rendered after this: the workers' memory goes back
     report.rendered += from_evidence + from_track
     report.reused += len(done) - from_evidence - from_track
     return dataclasses.replace(
         part.inputs,
+        archive_chart=_charts(part.rendered, {"archive": "archive"})["archive"][0],
         evidence=evidence,
         evidence_charts=[_charts(done, {k: k})[k][0]
                          for k in (f"evidence {a}" for a in EVIDENCE_CHART_ASSETS)],
@@ -406,16 +408,16 @@ def stale_inputs_line(age: DataAge) -> str:
 
 
 def _render(store: Store | None, batch: dict[str, jobs.RenderJob], progress: Progress | None
-            ) -> tuple[Callable[[], dict[str, Any]], int]:
-    """The call giving the bytes of every job (through the store when there is one, else
-    rendered here), and how many jobs are rendered."""
+            ) -> tuple[dict[str, Any], Callable[[], dict[str, Any]], int]:
+    """The jobs found in the store, the call giving the bytes of every job (through the
+    store when there is one, else rendered here), and how many jobs are rendered."""
     if store is not None:
         tick = (lambda done, total: progress("rendering charts", done, total, "")
                 ) if progress else None
         return renders.render_all(store, batch, progress=tick)
     # No store: each job is rendered here when the result is asked for (in the calling
     # thread: a thread that only prepares a batch never runs vl-convert itself).
-    return (lambda: {name: jobs.render(job) for name, job in batch.items()}), len(batch)
+    return {}, (lambda: {name: jobs.render(job) for name, job in batch.items()}), len(batch)
 
 
 def _charts(done: Mapping[str, Any], names: dict[str, str]) -> renders.LazyCharts:
@@ -424,40 +426,41 @@ def _charts(done: Mapping[str, Any], names: dict[str, str]) -> renders.LazyChart
 
 
 class _Rendered(Mapping[str, Any]):
-    """The rendered jobs' files by job name: `ready`'s at once, the others (`pending`: a
-    new week's, still being drawn by the render worker) from `collect()` the first time
-    one of them is asked for, so every other week's page is keyed and found meanwhile."""
+    """The rendered jobs' files by job name, over the batches given to `_render`: a file
+    the store had at once, the others of a batch (a new week's charts, the archive's) the
+    first time one of them is asked for, so every other week's page is keyed and found in
+    the store while the render worker draws them."""
 
-    def __init__(self, ready: dict[str, Any], collect: Callable[[], dict[str, Any]],
-                 pending: Iterable[str]) -> None:
-        self._ready = ready
-        self._collect = collect
-        self._pending = [name for name in pending if name not in ready]
-        self._waiting = set(self._pending)
-        self._collected: dict[str, Any] | None = None
+    def __init__(self, *batches: tuple[tuple[dict[str, Any], Callable[[], dict[str, Any]],
+                                              int], Iterable[str]]) -> None:
+        self._found = [found for (found, _, _), _ in batches]
+        self._collect = [collect for (_, collect, _), _ in batches]
+        self._batch = {name: n for n, (_, names) in enumerate(batches) for name in names}
+        self._collected: dict[int, dict[str, Any]] = {}
 
     def __getitem__(self, name: str) -> Any:
-        if name in self._ready:
-            return self._ready[name]
-        if name not in self._waiting:
-            raise KeyError(name)
-        return self.wait()[name]
+        n = self._batch[name]
+        found = self._found[n].get(name)
+        return found if found is not None else self._files(n)[name]
 
-    def wait(self) -> dict[str, Any]:
-        """The pending files (waited for once)."""
-        if self._collected is None:
-            self._collected = self._collect() if self._pending else {}
-        return self._collected
+    def _files(self, n: int) -> dict[str, Any]:
+        if n not in self._collected:
+            self._collected[n] = self._collect[n]()
+        return self._collected[n]
+
+    def wait(self) -> None:
+        """Every batch collected (its jobs all rendered)."""
+        for n in range(len(self._collect)):
+            self._files(n)
 
     def __contains__(self, name: object) -> bool:
-        return name in self._ready or name in self._waiting
+        return name in self._batch
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._ready
-        yield from self._pending
+        return iter(self._batch)
 
     def __len__(self) -> int:
-        return len(self._ready) + len(self._pending)
+        return len(self._batch)
 
 
 class _Images(Mapping[str, IssueImages]):
@@ -538,7 +541,7 @@ def _with_chart(store: Store | None, make: Callable[[], T],
     """`make()`, then its charts (`charts` of the value) sent to the render worker at once:
     the value, the call giving the charts' bytes, and how many are rendered."""
     value = make()
-    rendered, missing = _render(store, charts(value), None)
+    _, rendered, missing = _render(store, charts(value), None)
     return value, rendered, missing
 
 

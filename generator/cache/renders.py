@@ -63,9 +63,9 @@ def _render_chunk(items: list[tuple[str, str, str, RenderJob]]) -> list[dict[str
 
 def render_all(store: Store, jobs: Mapping[str, RenderJob], *,
                progress: Progress | None = None
-               ) -> tuple[Callable[[], dict[str, StoredFile]], int]:
-    """Every job's bytes as a stored file, by the job's name in `jobs`, and how many jobs
-    the store did not have.
+               ) -> tuple[dict[str, StoredFile], Callable[[], dict[str, StoredFile]], int]:
+    """The jobs the store has (by the job's name in `jobs`), the call giving every job's
+    bytes as a stored file, and how many jobs the store did not have.
 
     Those are rendered by `workers.start` (a few in the warm worker while the build goes on,
     many on every core before this returns); call the result to get the files.
@@ -95,7 +95,7 @@ def render_all(store: Store, jobs: Mapping[str, RenderJob], *,
             found[name] = stored
         return found
 
-    return collect, len(missing)
+    return dict(found), collect, len(missing)
 
 
 class LazyCharts(Mapping[str, list[Chart]]):
