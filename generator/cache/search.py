@@ -6,9 +6,9 @@ each bundle (`generator.site.search.bundles`: the latest year's, and every earli
 together) is kept in the store under the digests of its pages, with a manifest of its
 files; a build links an unchanged bundle into the site without running Pagefind, and runs
 it only over the others (a new week: the latest year's), one process per bundle, as many at
-a time as there are cores. Measured on 2 cores over the real archive (529 pages), unstored:
-one bundle over every page 1.1-2.7 s (host load), a full year alone 0.5 s, 8 pages 0.09 s
-(`benchmarks/search.py`).
+a time as there are cores. Measured on 2 cores over the real archive (529 pages,
+`benchmarks/search.py`): a new week's latest-year bundle (8 pages) 0.12 s, the earlier
+years' (521 pages, once a year) 2.7 s, both cold 1.9 s; one bundle over every page 2.2 s.
 """
 from __future__ import annotations
 
