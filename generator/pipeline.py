@@ -34,6 +34,7 @@ from generator.cache.search import search_bundle
 from generator.cache.stamp import compute_stamp
 from generator.cache.store import Store
 from generator.charts import render as jobs
+from generator.charts.data import Chart
 from generator.config import Config
 from generator.content.notes import Note, load_issue_notes, load_pages
 from generator.errors import DataError, UserError
@@ -356,7 +357,8 @@ def gather_issues(
         signals_csv=format_signals_csv(table[list(PUBLISHED_COLUMNS)]),
         source_label=loaded.label,
         sample=loaded.sample,
-        images=_Images(done, [i.week for i in issues]),
+        images=renders.Lazy([i.week for i in issues], lambda w: IssueImages(
+            done[f"card {w}"], done.get(f"score {w}"))),
         site_card=done["site card"],
         caveats=(caveat,) if caveat else (),
         data_age=data_age,
@@ -420,9 +422,9 @@ def _render(store: Store | None, batch: dict[str, jobs.RenderJob], progress: Pro
     return {}, (lambda: {name: jobs.render(job) for name, job in batch.items()}), len(batch)
 
 
-def _charts(done: Mapping[str, Any], names: dict[str, str]) -> renders.LazyCharts:
+def _charts(done: Mapping[str, Any], names: dict[str, str]) -> renders.Lazy[list[Chart]]:
     """Charts of the rendered jobs `names` ({job name: key}), read when first asked for."""
-    return renders.LazyCharts(done, names)
+    return renders.lazy_charts(done, names)
 
 
 class _Rendered(Mapping[str, Any]):
@@ -461,29 +463,6 @@ class _Rendered(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._batch)
-
-
-class _Images(Mapping[str, IssueImages]):
-    """Each issue's card and feed chart by week, from the rendered jobs `done` when asked."""
-
-    def __init__(self, done: Mapping[str, Any], weeks: Iterable[str]) -> None:
-        self._done = done
-        self._weeks = list(weeks)
-        self._known = set(self._weeks)
-
-    def __getitem__(self, week: str) -> IssueImages:
-        if week not in self._known:
-            raise KeyError(week)
-        return IssueImages(self._done[f"card {week}"], self._done.get(f"score {week}"))
-
-    def __contains__(self, week: object) -> bool:
-        return week in self._known
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._weeks)
-
-    def __len__(self) -> int:
-        return len(self._weeks)
 
 
 def _computed(config: Config, weekly: Any, shown: pd.DataFrame, prices: Any,

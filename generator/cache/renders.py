@@ -9,8 +9,9 @@ entries too, kept in memory once read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from generator.cache import workers
 from generator.cache.store import Entry, Store
@@ -21,6 +22,7 @@ from generator.charts.render import RenderJob
 from generator.writer import StoredFile, file_bytes
 
 Progress = Callable[[int, int], None]
+V = TypeVar("V")
 
 
 def store_layouts(store: Store) -> vega.Layouts:
@@ -98,28 +100,37 @@ def render_all(store: Store, jobs: Mapping[str, RenderJob], *,
     return dict(found), collect, len(missing)
 
 
-class LazyCharts(Mapping[str, list[Chart]]):
-    """Charts by key, each read from its job's rendered file only when a page asks for them
-    (a page found in the store never does). `files`: the rendered files by job name (bytes
-    or stored files; a mapping that may still be waiting for some: see the pipeline);
-    `names`: {job name: key}."""
+class Lazy(Mapping[str, V]):
+    """Values by key, each made by `make(key)` only when first asked for (then kept): a page
+    found in the store never asks for its charts, and a chart the render worker is still
+    drawing is waited for only by what shows it."""
 
-    def __init__(self, files: Mapping[str, bytes | StoredFile], names: Mapping[str, str]
-                 ) -> None:
-        self._files = files
-        self._jobs = {key: name for name, key in names.items()}
-        self._loaded: dict[str, list[Chart]] = {}
+    def __init__(self, keys: Iterable[str], make: Callable[[str], V]) -> None:
+        self._keys = list(keys)
+        self._known = set(self._keys)
+        self._make = make
+        self._made: dict[str, V] = {}
 
-    def __getitem__(self, key: str) -> list[Chart]:
-        if key not in self._loaded:
-            self._loaded[key] = charts_render.load_charts(file_bytes(self._files[self._jobs[key]]))
-        return self._loaded[key]
+    def __getitem__(self, key: str) -> V:
+        if key not in self._made:
+            if key not in self._known:
+                raise KeyError(key)
+            self._made[key] = self._make(key)
+        return self._made[key]
 
     def __contains__(self, key: object) -> bool:
-        return key in self._jobs
+        return key in self._known
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._jobs)
+        return iter(self._keys)
 
     def __len__(self) -> int:
-        return len(self._jobs)
+        return len(self._keys)
+
+
+def lazy_charts(files: Mapping[str, bytes | StoredFile], names: Mapping[str, str]
+                ) -> Lazy[list[Chart]]:
+    """Charts by key (`names`: {job name: key}), each read from its job's rendered file in
+    `files` (bytes or a stored file, by job name) when first asked for."""
+    jobs = {key: name for name, key in names.items()}
+    return Lazy(jobs, lambda key: charts_render.load_charts(file_bytes(files[jobs[key]])))
