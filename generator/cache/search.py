@@ -8,7 +8,7 @@ files; a build links an unchanged bundle into the site without running Pagefind,
 it only over the others (a new week: the latest year's), one process per bundle, as many at
 a time as there are cores. Measured on 2 cores over the real archive (529 pages,
 `benchmarks/search.py`): a new week's latest-year bundle (8 pages) 0.12 s, the earlier
-years' (521 pages, once a year) 2.7 s, both cold 1.9 s; one bundle over every page 2.2 s.
+years' (521 pages) 2.7 s, both cold 1.9 s; one bundle over every page 2.2 s.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from generator.site import search
 from generator.site.inputs import FileData
 from generator.writer import StoredFile
 
-PROCESSES = os.cpu_count() or 1  # Pagefind runs at a time, at most (one year each)
+PROCESSES = os.cpu_count() or 1  # Pagefind runs at a time, at most (one bundle each)
 
 
 def _digest(data: FileData) -> str:

@@ -4,8 +4,9 @@ which files of a bundle the site publishes.
 Pagefind (PyPI `pagefind[bin]`) builds a static full-text index over the issue pages in
 two bundles: the latest year's, `pagefind/YYYY/`, and one of every earlier year,
 `pagefind/FIRST-LAST/` (years of the issue folders). A new week re-indexes only the latest
-year's pages; the earlier years' bundle is made again once a year, when a new year's first
-issue gives the week before its "next" link and moves that year into it. The search page
+year's pages; the earlier years' bundle is made again when one of its pages changes: with
+current prices once a year, when a new year's first issue gives the week before its "next"
+link and moves that year into it. The search page
 (`search/`) loads the latest year's `pagefind.js` from the site itself and merges the
 earlier years' bundle into it (Pagefind's `mergeIndex`), so no request leaves the site and a
 first query reads two small entry files, not one per year. Only the latest year's bundle
