@@ -31,7 +31,7 @@ import pandas as pd
 from generator import clock, writer
 from generator.cache import keys, pages, renders, stages, workers
 from generator.cache.search import search_bundle
-from generator.cache.stamp import compute_stamp
+from generator.cache.stamp import compute_stamp, remember_signature
 from generator.cache.store import Store
 from generator.charts import render as jobs
 from generator.charts.data import Chart
@@ -156,6 +156,7 @@ def run_build(
     recent: int | None = None,
     stamp_options: dict[str, object] | None = None,
     stamp: str | None = None,
+    signature: str | None = None,
     cache: bool = True,
     on_fetched: Callable[[FetchResult], Any] | None = None,
 ) -> BuildReport:
@@ -163,7 +164,8 @@ def run_build(
 
     With `stamp_options`, the output records the key of its inputs so that an identical
     rebuild can be skipped (`generator.cache.stamp`; `stamp`: that key computed before the
-    build, used when the build wrote no snapshot). `cache=False` builds without reading or
+    build, used when the build wrote no snapshot, and `signature`: the stats of the files it
+    was computed from, then remembered in the cache). `cache=False` builds without reading or
     writing `.cache/` (the bytes are the same).
     """
     out = (out or config.root / "site").resolve()
@@ -172,7 +174,7 @@ def run_build(
         return _build_locked(config, out, source=source, since=since, until=until, fetch=fetch,
                              progress=progress, drafts=drafts, freeze_weeks=freeze_weeks,
                              recent=recent, stamp_options=stamp_options, stamp=stamp,
-                             cache=cache, on_fetched=on_fetched)
+                             signature=signature, cache=cache, on_fetched=on_fetched)
 
 
 def project_lock(config: Config) -> Any:
@@ -189,7 +191,8 @@ def _build_locked(config: Config, out: Path, *, source: str, since: dt.date | No
                   until: dt.date | None, fetch: bool, progress: Progress | None, drafts: bool,
                   freeze_weeks: bool, recent: int | None,
                   stamp_options: dict[str, object] | None, stamp: str | None,
-                  cache: bool, on_fetched: Callable[[FetchResult], Any] | None
+                  signature: str | None, cache: bool,
+                  on_fetched: Callable[[FetchResult], Any] | None
                   ) -> BuildReport:
     recovered = writer.recover(out)  # a build killed while writing `out`: repair it first
     with workers.warm(), keys.reuse_digests():
@@ -224,10 +227,12 @@ def _build_locked(config: Config, out: Path, *, source: str, since: dt.date | No
         store.save(prune=since is None and recent is None)
     if stamp_options is not None:
         if stamp is None or report.newly_frozen:  # new snapshots are inputs of the next build
-            stamp = compute_stamp(config, stamp_options)
+            stamp, signature = compute_stamp(config, stamp_options), None
         if stamp:
             write_stamp(out, {"fingerprint": stamp, "summary": report.summary(),
                               "stale": report.stale, "failed": sorted(report.failures)})
+            if signature and cache:
+                remember_signature(config, out, signature, stamp)
     return report
 
 

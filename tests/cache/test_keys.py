@@ -86,3 +86,14 @@ def test_the_package_digest_covers_every_source_of_every_part(tmp_path, monkeypa
     digests.add(keys._package_digest())
     keys._package_digest.cache_clear()
     assert len(digests) == 5
+
+
+def test_library_versions_are_the_installed_distributions():
+    import importlib.metadata
+
+    for name in (*keys.LIBRARIES, "click", "not-a-library-riskon"):
+        try:
+            expected = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            expected = "-"
+        assert keys.library_version(name) == expected, name
