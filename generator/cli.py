@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -11,6 +12,33 @@ from typing import Any
 import click
 
 from generator.errors import EXIT_CONTENT, EXIT_DATA, EXIT_OK, EXIT_STALE, UserError
+
+
+def run() -> None:
+    """The `riskon` program (and `python -m generator`): `main`, then a quick exit.
+
+    When a command has returned, every file it wrote is closed and in place and its
+    workers have exited (`workers.join`). What the interpreter would do next, tearing down
+    a build's frames, pages and pools object by object, changes nothing and takes ~0.15 s
+    after a full build (measured: 0.12-0.20 s, against 0.02 s). So the process ends
+    there, with the command's exit code, once its output is flushed. A crash is not a
+    command that returned: its traceback and exit code 1 come as usual.
+    """
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code
+    else:  # pragma: no cover - click's standalone mode always exits
+        code = 0
+    from generator.cache import workers
+
+    workers.join()
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
 
 
 def _console():

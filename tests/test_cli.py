@@ -4,11 +4,15 @@ tests/test_preview.py)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def run(project: Path, *args: str):
@@ -78,3 +82,19 @@ def test_backfill_marks_snapshots_and_never_rewrites_without_force(project, csv_
 
 def test_backfill_refuses_the_sample(project):
     assert run(project, "backfill", "--source", "sample").exit_code != 0
+
+
+@pytest.mark.parametrize(("args", "code"), [(["--version"], 0), (["--no-such-option"], 2),
+                                            (["--project", "{missing}", "check"], 3)])
+def test_the_program_ends_with_its_commands_exit_code(tmp_path, args, code):
+    """`python -m generator` (as the `riskon` script) ends at once after a command, with the
+    command's exit code and its output flushed."""
+    import subprocess
+    import sys
+
+    argv = [a.replace("{missing}", str(tmp_path / "missing")) for a in args]
+    done = subprocess.run([sys.executable, "-m", "generator", *argv], capture_output=True,
+                          text=True, timeout=60, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == code, done.stderr
+    assert (done.stdout + done.stderr).strip()  # something said, and not lost

@@ -11,7 +11,8 @@ and starts the engine on the other core while this process reads and computes, s
 time a new week's charts are known the engine is ready. `run(fn, *args)` calls `fn` there
 (or here, when no worker is running or it died). Builds with many charts use a pool of
 workers on every core (`run_all`), which replaces this one and, within `warm()`, serves
-every later call of the build.
+every later call of the build. `stop()` lets workers go without waiting for them to exit;
+`join()` waits until they have (the `riskon` program, before it ends at once).
 """
 
 from __future__ import annotations
@@ -101,6 +102,13 @@ def stop() -> None:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
     _warm = _many = None
+
+
+def join() -> None:
+    """Wait until every worker let go has exited (the program then ends at once)."""
+    stop()
+    for process in multiprocessing.active_children():
+        process.join()
 
 
 def run(fn: Callable[..., T], *args: object) -> T:

@@ -59,3 +59,15 @@ def test_a_few_jobs_go_to_the_warm_worker_many_to_the_pool():
 
 def test_no_jobs_no_work():
     assert workers.start(_pids_plus, [], cost=lambda _: 1.0)() == []
+
+
+@pytest.mark.skipif(not TWO_CORES, reason="one core: no worker to wait for")
+def test_join_waits_until_every_worker_let_go_has_exited():
+    import multiprocessing
+
+    with workers.warm():
+        assert workers.run(_pid_plus, 1)[1] == 2
+        workers.start(_pids_plus, list(range(40)), cost=lambda _: 0.25)()  # a pool as well
+    assert multiprocessing.active_children()  # let go, maybe not yet exited
+    workers.join()
+    assert not multiprocessing.active_children()
