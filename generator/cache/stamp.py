@@ -10,10 +10,12 @@ Hashing those ~550 files (~10 MB of prices) is most of a no-change rebuild, so t
 first compares their *signature*: their names and file-system stats (size, modification
 and change times, inode), as git's index does. `.cache/inputs-signature.json` pairs the
 signature taken when a stamp was computed with that stamp; when every stat is unchanged,
-the stamp is too, and no file is read. A file changed within `RACY_NS` of the moment its
-stats were taken could be changed again within the same clock tick without a visible
-stat change, so such a signature is never recorded (the next check hashes the files). The
-signature lives in the cache, not in the site: it differs between checkouts.
+the stamp is too, and no file is read. A file written within `RACY_NS` of the moment its
+stats were taken could be written again within the same tick of the file system's clock
+without a visible change of its modification time, so such a signature is never recorded
+(the next check hashes the files). The change time is in the signature, not in that rule:
+it also moves when nothing is written (a hard link to the file), which only costs a hash.
+The signature lives in the cache, not in the site: it differs between checkouts.
 """
 
 from __future__ import annotations
@@ -101,7 +103,7 @@ def input_signature(config: Config, options: dict[str, object]) -> str | None:
             stats.append(None)
             return True
         stats.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-        return max(st.st_mtime_ns, st.st_ctime_ns) < now - RACY_NS
+        return st.st_mtime_ns < now - RACY_NS  # written long enough ago
 
     settled = stat(settings)
     for folder in folders:
