@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -432,7 +432,7 @@ def _charts(done: Mapping[str, Any], names: dict[str, str]) -> renders.Lazy[list
     return renders.lazy_charts(done, names)
 
 
-class _Rendered(Mapping[str, Any]):
+class _Rendered(renders.Lazy[Any]):
     """The rendered jobs' files by job name, over the batches given to `_render`: a file
     the store had at once, the others of a batch (a new week's charts, the archive's) the
     first time one of them is asked for, so every other week's page is keyed and found in
@@ -444,8 +444,9 @@ class _Rendered(Mapping[str, Any]):
         self._collect = [collect for (_, collect, _), _ in batches]
         self._batch = {name: n for n, (_, names) in enumerate(batches) for name in names}
         self._collected: dict[int, dict[str, Any]] = {}
+        super().__init__(self._batch, self._file)
 
-    def __getitem__(self, name: str) -> Any:
+    def _file(self, name: str) -> Any:
         n = self._batch[name]
         found = self._found[n].get(name)
         return found if found is not None else self._files(n)[name]
@@ -459,15 +460,6 @@ class _Rendered(Mapping[str, Any]):
         """Every batch collected (its jobs all rendered)."""
         for n in range(len(self._collect)):
             self._files(n)
-
-    def __contains__(self, name: object) -> bool:
-        return name in self._batch
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._batch)
-
-    def __len__(self) -> int:
-        return len(self._batch)
 
 
 def _computed(config: Config, weekly: Any, shown: pd.DataFrame, prices: Any,
