@@ -25,6 +25,7 @@ import os
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from stat import S_ISREG
 
 from generator import clock
 from generator.cache import keys
@@ -96,23 +97,29 @@ def input_signature(config: Config, options: dict[str, object]) -> str | None:
     now = time.time_ns()  # the file system's clock, not the build's
     stats: list[object] = []
 
-    def stat(path: Path) -> bool:
+    def stat(path: Path) -> os.stat_result | None:
         try:
-            st = os.stat(path)
+            return os.stat(path)
         except FileNotFoundError:
-            stats.append(None)
-            return True
-        stats.append((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
-        return st.st_mtime_ns < now - RACY_NS  # written long enough ago
+            return None
 
-    settled = stat(settings)
-    for folder in folders:
-        paths = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
-        stats.append([p.relative_to(folder).as_posix() for p in paths])
-        settled = all([stat(p) for p in paths]) and settled
+    def record(found: Iterable[os.stat_result | None]) -> bool:
+        """Add the stats; True when every file was written long enough ago."""
+        settled = True
+        for st in found:
+            stats.append(st and (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+            settled = settled and (st is None or st.st_mtime_ns < now - RACY_NS)
+        return settled
+
+    settled = record([stat(settings)])
+    for folder in folders:  # the files `_files` reads, each stat'ed once
+        found = sorted((p, st) for p in (folder.rglob("*") if folder.is_dir() else ())
+                       if (st := stat(p)) is not None and S_ISREG(st.st_mode))
+        stats.append([p.relative_to(folder).as_posix() for p, _ in found])
+        settled = record(st for _, st in found) and settled
     for folder, names in named:
         stats.append(names)
-        settled = all([stat(folder / name) for name in names]) and settled
+        settled = record(stat(folder / name) for name in names) and settled
     if not settled:
         return None
     return keys.key(keys.code_hash(config.templates_dir), "signature",
