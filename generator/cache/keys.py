@@ -78,16 +78,23 @@ def library_version(name: str, installed: dict[str, str] | None = None) -> str:
 
 @functools.cache
 def _package_digest() -> str:
-    """Hash of every source file of the generator package and the library versions."""
+    """Hash of every file of the generator package and the library versions."""
     h = new_hash()
     h.update(sys.version.encode())
     installed = _installed_versions()
     for name in LIBRARIES:
         h.update(f"\0{name}={library_version(name, installed)}".encode())
-    for path in sorted(PACKAGE.rglob("*.py")):
+    for path in package_files():
         h.update(f"\0{path.relative_to(PACKAGE).as_posix()}\0".encode())
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def package_files() -> list[Path]:
+    """Every file of the generator package (sources, and the charts' measuring fonts), not
+    Python's compiled caches."""
+    return sorted(p for p in PACKAGE.rglob("*")
+                  if "__pycache__" not in p.parts and p.suffix != ".pyc" and p.is_file())
 
 
 _TEMPLATES: dict[tuple, str] = {}

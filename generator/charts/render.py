@@ -4,8 +4,9 @@ A `RenderJob` names what to draw (`kind`) and carries exactly the inputs it is d
 (`args`: frames, words, numbers), so the cache wing can key it by its inputs and ship it to
 a worker process. `render(job, layouts)` returns its bytes: a JSON list of `Chart`s
 (`"issue"`, `"archive"`, `"evidence"`) or a PNG (`"card"`, `"score"`, `"site"`). Pure: the
-same job gives the same bytes (vl-convert's output is deterministic; PNG text depends on
-the fonts installed).
+same job gives the same bytes (vl-convert's output is deterministic; SVG layout is measured
+with the fonts of `charts/fonts/` on every machine; PNG text is drawn in Liberation Sans,
+the system's copy when it has one, else vl-convert's).
 """
 
 from __future__ import annotations

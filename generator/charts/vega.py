@@ -9,6 +9,12 @@ cost. Where layouts are kept between builds is the cache wing's business: the re
 functions take a `Layouts` callable (`compile_layout` memoised in memory by default).
 `tests/charts/test_vega.py` checks that a filled layout gives exactly the bytes of
 compiling the same chart with its rows directly.
+
+vl-convert lays out text by measuring every label with a font, ~0.5 ms a label: most of a
+chart's render. It measures with the fonts in `charts/fonts/` (`converter()`): Liberation
+Sans metrics with box glyphs, named `system-ui` (the first family of `FONT`), cheaper to
+measure and the same on every machine whatever fonts it has. The SVG still names `FONT`
+and the browser draws it; PNGs name `PNG_FONT`, a real font with the same metrics.
 """
 
 from __future__ import annotations
@@ -18,8 +24,12 @@ import html
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 
-from generator.charts.data import NARROW_CONFIG, NARROW_WIDTH, Parts, wrap
+from generator.charts.data import FONT, NARROW_CONFIG, NARROW_WIDTH, PNG_FONT, Parts, wrap
+
+MEASURE_FONTS = Path(__file__).resolve().parent / "fonts"
 
 RENDER_OPTIONS: dict = {
     "allowed_base_urls": [], "format_locale": "en-US", "time_format_locale": "en-US",
@@ -161,11 +171,18 @@ def vega_spec(parts: Parts, *, live: bool, kind: str = "chart",
 # --- output formats -------------------------------------------------------------------
 
 
-def vega_to_svg(spec: dict) -> str:
-    """vl-convert's SVG of a Vega spec, ids numbered canonically."""
+@functools.cache
+def converter() -> ModuleType:
+    """vl-convert, measuring text with the fonts of `MEASURE_FONTS` (once per process)."""
     import vl_convert  # lazy: ~90 MB extension, and its JS engine starts on first use
 
-    return canonical_ids(vl_convert.vega_to_svg(spec, **RENDER_OPTIONS))
+    vl_convert.register_font_directory(str(MEASURE_FONTS))
+    return vl_convert
+
+
+def vega_to_svg(spec: dict) -> str:
+    """vl-convert's SVG of a Vega spec, ids numbered canonically."""
+    return canonical_ids(converter().vega_to_svg(spec, **RENDER_OPTIONS))
 
 
 def static_svg(spec: dict, *, prefix: str, description: str) -> str:
@@ -175,11 +192,18 @@ def static_svg(spec: dict, *, prefix: str, description: str) -> str:
 
 
 def vega_to_png(spec: dict, *, scale: float) -> bytes:
-    """PNG of a Vega spec on white; depends on the installed fonts."""
-    import vl_convert
+    """PNG of a Vega spec on white: laid out as its SVG (text measured with the fonts of
+    `MEASURE_FONTS`), then drawn with its text in `PNG_FONT`, a font that has glyphs."""
+    vl_convert = converter()
+    svg = vl_convert.vega_to_svg({**spec, "background": "white"}, **RENDER_OPTIONS)
+    svg = svg.replace(_FONT_ATTR, _PNG_FONT_ATTR)
+    if 'font-family="system-ui' in svg:  # another font stack would be drawn as boxes
+        raise ValueError("a PNG's text names a font stack other than FONT")
+    return vl_convert.svg_to_png(svg, scale=scale)
 
-    spec = {**spec, "background": "white"}
-    return vl_convert.vega_to_png(spec, scale=scale, **RENDER_OPTIONS)
+
+_FONT_ATTR = f'font-family="{html.escape(FONT, quote=True)}"'
+_PNG_FONT_ATTR = f'font-family="{html.escape(PNG_FONT, quote=True)}"'
 
 
 def vega_json(spec: dict) -> str:

@@ -70,22 +70,29 @@ def test_code_hash_follows_the_templates(tmp_path):
     assert len({before, keys.code_hash(tmp_path)}) == 2
 
 
-def test_the_package_digest_covers_every_source_of_every_part(tmp_path, monkeypatch):
+def test_the_package_digest_covers_every_file_of_every_part(tmp_path, monkeypatch):
     copy = tmp_path / "generator"
-    for path in keys.PACKAGE.rglob("*.py"):
+    for path in keys.package_files():
         target = copy / path.relative_to(keys.PACKAGE)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(path.read_bytes())
+    (copy / "charts" / "__pycache__").mkdir()
     monkeypatch.setattr(keys, "PACKAGE", copy)
     digests = set()
-    for rel in ("format.py", "charts/layouts.py", "site/pages.py", "signals/core.py"):
+    changed = ("format.py", "charts/layouts.py", "site/pages.py", "signals/core.py",
+               "charts/fonts/SystemUi-Regular.ttf")  # the measuring fonts shape every chart
+    for rel in changed:
         keys._package_digest.cache_clear()
         digests.add(keys._package_digest())
-        (copy / rel).write_text((copy / rel).read_text() + "\n# changed\n")
+        (copy / rel).write_bytes((copy / rel).read_bytes() + b"\n# changed\n")
+    keys._package_digest.cache_clear()
+    digests.add(keys._package_digest())
+    # Python's compiled caches are not sources: writing one changes nothing.
+    (copy / "charts" / "__pycache__" / "vega.cpython-311.pyc").write_bytes(b"compiled")
     keys._package_digest.cache_clear()
     digests.add(keys._package_digest())
     keys._package_digest.cache_clear()
-    assert len(digests) == 5
+    assert len(digests) == len(changed) + 1
 
 
 def test_library_versions_are_the_installed_distributions():

@@ -1,0 +1,117 @@
+"""The charts' measuring fonts (`generator/charts/fonts/`): Liberation Sans metrics with box
+glyphs, named `system-ui`. They must measure exactly as the real font, cover every
+character the chart code writes, and never be drawn."""
+
+from __future__ import annotations
+
+import re
+import struct
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from generator.charts import vega
+from generator.charts.data import FONT, PNG_FONT
+
+GENERATOR = Path(vega.__file__).resolve().parent.parent
+STYLES = ("Regular", "Bold", "Italic", "BoldItalic")
+
+
+def cmap(path: Path) -> set[int]:
+    """The characters of a TrueType font (its format 4 cmap subtable)."""
+    data = path.read_bytes()
+    (count,) = struct.unpack(">H", data[4:6])
+    tables = {data[12 + 16 * i : 16 + 16 * i]: struct.unpack(">II", data[20 + 16 * i : 28 + 16 * i])
+              for i in range(count)}
+    start, _ = tables[b"cmap"]
+    (subtables,) = struct.unpack(">H", data[start + 2 : start + 4])
+    for i in range(subtables):
+        _, _, offset = struct.unpack(">HHI", data[start + 4 + 8 * i : start + 12 + 8 * i])
+        at = start + offset
+        if struct.unpack(">H", data[at : at + 2])[0] != 4:
+            continue
+        segments = struct.unpack(">H", data[at + 6 : at + 8])[0] // 2
+        ends = struct.unpack(f">{segments}H", data[at + 14 : at + 14 + 2 * segments])
+        begin = at + 16 + 2 * segments
+        starts = struct.unpack(f">{segments}H", data[begin : begin + 2 * segments])
+        return {c for s, e in zip(starts, ends, strict=True) if s != 0xFFFF
+                for c in range(s, e + 1)}
+    raise AssertionError(f"{path.name} has no format 4 cmap")
+
+
+def test_the_fonts_are_complete_and_named_system_ui():
+    for style in STYLES:
+        data = (vega.MEASURE_FONTS / f"SystemUi-{style}.ttf").read_bytes()
+        assert "system-ui".encode("utf-16-be") in data, style
+        assert "Liberation Sans".encode("utf-16-be") not in data  # a Reserved Font Name
+    assert "SIL Open Font License" in (vega.MEASURE_FONTS / "LICENSE").read_text()
+    assert FONT.startswith("system-ui,")  # what the fonts are found by
+
+
+def test_the_fonts_cover_every_character_the_chart_code_writes():
+    written = set()
+    for path in [GENERATOR / "format.py", *sorted(GENERATOR.glob("charts/*.py")),
+                 *sorted(GENERATOR.glob("evidence/*.py")), *sorted(GENERATOR.glob("signals/*.py"))]:
+        written |= {ord(c) for c in path.read_text(encoding="utf-8") if ord(c) > 127}
+    written |= {ord(c) for c in "0123456789%$.,:;()[]+-/ ^–−×≥≤"}
+    assert written, "no characters found"
+    for style in STYLES:
+        missing = written - cmap(vega.MEASURE_FONTS / f"SystemUi-{style}.ttf")
+        assert not missing, (style, [unicodedata.name(chr(c), hex(c)) for c in missing])
+
+
+def _width(text: str, font: str, weight: str | int = "normal", style: str = "normal",
+           size: float = 2048) -> float:
+    """The width vl-convert measures for `text` (at 2048 px: in Liberation's font units)."""
+    spec = {"width": 1, "height": 1, "padding": 0, "autosize": {"type": "pad"},
+            "marks": [{"type": "text", "encode": {"enter": {
+                "text": {"value": text}, "font": {"value": font}, "fontSize": {"value": size},
+                "fontWeight": {"value": weight}, "fontStyle": {"value": style},
+                "baseline": {"value": "top"}, "x": {"value": 0}, "y": {"value": 0}}}}]}
+    svg = vega.vega_to_svg(spec)
+    return float(re.search(r'<svg[^>]* width="([\d.]+)"', svg).group(1))
+
+
+# Widths in font units of Liberation Sans 2.00.1 (units per em 2048): its advances (digits
+# 1139, comma 569, A and V 1366 regular) and its kerning (1-1, A-V, T-o).
+LIBERATION = {
+    ("normal", "normal"): {"1,000": 5125, "1,118": 4973, "AV": 2580, "To": 2163},
+    (600, "normal"): {"1,000": 5125, "1,118": 5012, "AV": 2693, "To": 2350},
+    ("bold", "normal"): {"1,000": 5125, "1,118": 5012, "AV": 2693, "To": 2350},
+    ("normal", "italic"): {"1,000": 5125, "1,118": 4973, "AV": 2619, "To": 2202},
+    ("bold", "italic"): {"1,000": 5125, "1,118": 4973, "AV": 2693, "To": 2426},
+}
+
+
+@pytest.mark.parametrize(("weight", "style"), list(LIBERATION))
+def test_the_charts_font_is_measured_as_liberation_sans(weight, style):
+    """The charts' font stack is measured with the boxes, as Liberation Sans 2 (the copy
+    vl-convert embeds), whatever the machine's fonts: advances and kerning, every weight
+    and style the charts use."""
+    for text, units in LIBERATION[(weight, style)].items():
+        assert _width(text, FONT, weight, style) == units, text
+
+
+def test_pngs_are_drawn_in_a_real_font_never_the_boxes():
+    spec = {"width": 120, "height": 30, "padding": 0, "autosize": {"type": "none"},
+            "marks": [{"type": "text", "encode": {"enter": {
+                "text": {"value": "Risk-on"}, "font": {"value": FONT}, "fontSize": {"value": 20},
+                "x": {"value": 4}, "y": {"value": 22}}}}]}
+    ours = vega.vega_to_png(spec, scale=1.0)
+    converter = vega.converter()  # the measuring fonts are registered in this process
+    real = {**spec, "background": "white",
+            "marks": [{**spec["marks"][0], "encode": {"enter": {
+                **spec["marks"][0]["encode"]["enter"], "font": {"value": PNG_FONT}}}}]}
+    boxes = {**real, "marks": [{**spec["marks"][0]}]}
+    assert ours == converter.vega_to_png(real, scale=1.0, **vega.RENDER_OPTIONS)
+    assert ours != converter.vega_to_png(boxes, scale=1.0, **vega.RENDER_OPTIONS)
+
+
+def test_a_png_never_draws_the_measuring_fonts():
+    spec = {"width": 60, "height": 20, "padding": 0, "autosize": {"type": "none"},
+            "marks": [{"type": "text", "encode": {"enter": {
+                "text": {"value": "boxes"}, "font": {"value": "system-ui"},
+                "x": {"value": 2}, "y": {"value": 15}}}}]}
+    with pytest.raises(ValueError, match="font stack"):
+        vega.vega_to_png(spec, scale=1.0)
