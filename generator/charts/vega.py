@@ -10,11 +10,11 @@ functions take a `Layouts` callable (`compile_layout` memoised in memory by defa
 `tests/charts/test_vega.py` checks that a filled layout gives exactly the bytes of
 compiling the same chart with its rows directly.
 
-vl-convert lays out text by measuring every label with a font, ~0.5 ms a label: most of a
-chart's render. It measures with the fonts in `charts/fonts/` (`converter()`): Liberation
-Sans metrics with box glyphs, named `system-ui` (the first family of `FONT`), cheaper to
-measure and the same on every machine whatever fonts it has. The SVG still names `FONT`
-and the browser draws it; PNGs name `PNG_FONT`, a real font with the same metrics.
+vl-convert lays out text by measuring every string with a font (~0.85 ms a string with a
+real font): most of a chart's render. It measures with the fonts in `charts/fonts/`
+(`converter()`): Liberation Sans metrics with box glyphs, named `system-ui` (the first
+family of `FONT`), ~0.47 ms a string and the same on every machine whatever fonts it has.
+The SVG still names `FONT` and the browser draws it; PNGs are drawn in `PNG_FONT`.
 """
 
 from __future__ import annotations
@@ -191,6 +191,10 @@ def static_svg(spec: dict, *, prefix: str, description: str) -> str:
                            title=description)
 
 
+_FONT_ATTR = f'font-family="{html.escape(FONT, quote=True)}"'
+_PNG_FONT_ATTR = f'font-family="{html.escape(PNG_FONT, quote=True)}"'
+
+
 def vega_to_png(spec: dict, *, scale: float) -> bytes:
     """PNG of a Vega spec on white: laid out as its SVG (text measured with the fonts of
     `MEASURE_FONTS`), then drawn with its text in `PNG_FONT`, a font that has glyphs."""
@@ -200,10 +204,6 @@ def vega_to_png(spec: dict, *, scale: float) -> bytes:
     if 'font-family="system-ui' in svg:  # another font stack would be drawn as boxes
         raise ValueError("a PNG's text names a font stack other than FONT")
     return vl_convert.svg_to_png(svg, scale=scale)
-
-
-_FONT_ATTR = f'font-family="{html.escape(FONT, quote=True)}"'
-_PNG_FONT_ATTR = f'font-family="{html.escape(PNG_FONT, quote=True)}"'
 
 
 def vega_json(spec: dict) -> str:
