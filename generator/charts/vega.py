@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +31,7 @@ from types import ModuleType
 from generator.charts.data import FONT, NARROW_CONFIG, NARROW_WIDTH, PNG_FONT, Parts, wrap
 
 MEASURE_FONTS = Path(__file__).resolve().parent / "fonts"
+NO_SYSTEM_FONTS = MEASURE_FONTS / "no-system-fonts.conf"
 
 RENDER_OPTIONS: dict = {
     "allowed_base_urls": [], "format_locale": "en-US", "time_format_locale": "en-US",
@@ -53,10 +55,9 @@ def placeholder(key: str) -> str:
 def compile_vegalite(spec: dict) -> dict:
     """Vega-Lite to Vega with vl-convert, for the Vega-Lite version Altair writes."""
     import altair as alt
-    import vl_convert
 
     version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    return vl_convert.vegalite_to_vega(spec, vl_version=version)
+    return converter().vegalite_to_vega(spec, vl_version=version)
 
 
 def layout_spec(kind: str, shape: tuple, texts: dict[str, str], live: bool,
@@ -171,13 +172,71 @@ def vega_spec(parts: Parts, *, live: bool, kind: str = "chart",
 # --- output formats -------------------------------------------------------------------
 
 
-@functools.cache
+# Widths vl-convert must measure in the charts' font stack, at 2048 px (so in font units):
+# Liberation Sans 2.00.1's advances and kerning (1-1, A-V, T-o), regular and bold.
+LIBERATION_WIDTHS = {("1,118", "normal"): 4973, ("AV", "normal"): 2580, ("To", "normal"): 2163,
+                     ("1,118", "bold"): 5012, ("AV", "bold"): 2693}
+
+
+def measured_widths(vl_convert: ModuleType) -> dict[tuple[str, str], float]:
+    """The widths vl-convert measures for `LIBERATION_WIDTHS`' strings in `FONT`."""
+    widths = {}
+    for text, weight in LIBERATION_WIDTHS:
+        spec = {"width": 1, "height": 1, "padding": 0, "autosize": {"type": "pad"},
+                "marks": [{"type": "text", "encode": {"enter": {
+                    "text": {"value": text}, "font": {"value": FONT}, "fontSize": {"value": 2048},
+                    "fontWeight": {"value": weight}, "baseline": {"value": "top"},
+                    "x": {"value": 0}, "y": {"value": 0}}}}]}
+        svg = vl_convert.vega_to_svg(spec, **RENDER_OPTIONS)
+        widths[(text, weight)] = float(re.search(r'<svg[^>]* width="([\d.]+)"', svg)[1])
+    return widths
+
+
 def converter() -> ModuleType:
-    """vl-convert, measuring text with the fonts of `MEASURE_FONTS` (once per process)."""
+    """vl-convert, measuring the charts' text as Liberation Sans 2.00.1."""
+    return _started()[0]
+
+
+def measures_in_memory() -> bool:
+    """Whether this process measures chart text with vl-convert's in-memory Liberation Sans
+    (the fast way) rather than the box fonts."""
+    return _started()[1]
+
+
+@functools.cache
+def _started() -> tuple[ModuleType, bool]:
+    """vl-convert with its font database started (once per process), and whether it measures
+    with its in-memory Liberation Sans.
+
+    The fast way (`measures_in_memory()`): vl-convert's font database is started with
+    `NO_SYSTEM_FONTS` as the fontconfig setup, so it loads no system font and `FONT` falls
+    to the Liberation Sans vl-convert holds in memory. Where that cannot be done (a font
+    database that does not read fontconfig, as on macOS and Windows, or one started
+    earlier in the process), the widths differ and the box fonts of `MEASURE_FONTS` are
+    registered instead: the same widths, read from files, about twice as slow.
+    """
     import vl_convert  # lazy: ~90 MB extension, and its JS engine starts on first use
 
+    before = os.environ.get("FONTCONFIG_FILE")
+    os.environ["FONTCONFIG_FILE"] = str(NO_SYSTEM_FONTS)
+    try:  # the first text measured starts the font database
+        in_memory = measured_widths(vl_convert) == LIBERATION_WIDTHS
+    finally:
+        if before is None:
+            del os.environ["FONTCONFIG_FILE"]
+        else:
+            os.environ["FONTCONFIG_FILE"] = before
+    if not in_memory:
+        register_measure_fonts(vl_convert)
+    return vl_convert, in_memory
+
+
+def register_measure_fonts(vl_convert: ModuleType) -> None:
+    """Measure `FONT` with the box fonts of `MEASURE_FONTS` from now on, in this process."""
     vl_convert.register_font_directory(str(MEASURE_FONTS))
-    return vl_convert
+    if measured_widths(vl_convert) != LIBERATION_WIDTHS:
+        raise RuntimeError("vl-convert does not measure the charts' text as Liberation Sans "
+                           f"even with the fonts of {MEASURE_FONTS}")
 
 
 def vega_to_svg(spec: dict) -> str:

@@ -4,8 +4,12 @@ character the chart code writes, and never be drawn."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import struct
+import subprocess
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -86,26 +90,59 @@ LIBERATION = {
 
 @pytest.mark.parametrize(("weight", "style"), list(LIBERATION))
 def test_the_charts_font_is_measured_as_liberation_sans(weight, style):
-    """The charts' font stack is measured with the boxes, as Liberation Sans 2 (the copy
-    vl-convert embeds), whatever the machine's fonts: advances and kerning, every weight
-    and style the charts use."""
+    """The charts' font stack is measured as Liberation Sans 2 (the copy vl-convert embeds),
+    whatever the machine's fonts: advances and kerning, every weight and style the charts
+    use."""
     for text, units in LIBERATION[(weight, style)].items():
         assert _width(text, FONT, weight, style) == units, text
 
 
-def test_pngs_are_drawn_in_a_real_font_never_the_boxes():
-    spec = {"width": 120, "height": 30, "padding": 0, "autosize": {"type": "none"},
-            "marks": [{"type": "text", "encode": {"enter": {
-                "text": {"value": "Risk-on"}, "font": {"value": FONT}, "fontSize": {"value": 20},
+def _text_spec(font: str) -> dict:
+    return {"width": 120, "height": 30, "padding": 0, "autosize": {"type": "none"},
+            "background": "white", "marks": [{"type": "text", "encode": {"enter": {
+                "text": {"value": "Risk-on"}, "font": {"value": font}, "fontSize": {"value": 20},
                 "x": {"value": 4}, "y": {"value": 22}}}}]}
-    ours = vega.vega_to_png(spec, scale=1.0)
-    converter = vega.converter()  # the measuring fonts are registered in this process
-    real = {**spec, "background": "white",
-            "marks": [{**spec["marks"][0], "encode": {"enter": {
-                **spec["marks"][0]["encode"]["enter"], "font": {"value": PNG_FONT}}}}]}
-    boxes = {**real, "marks": [{**spec["marks"][0]}]}
-    assert ours == converter.vega_to_png(real, scale=1.0, **vega.RENDER_OPTIONS)
-    assert ours != converter.vega_to_png(boxes, scale=1.0, **vega.RENDER_OPTIONS)
+
+
+def test_pngs_are_drawn_in_png_font():
+    drawn = vega.converter().vega_to_png(_text_spec(PNG_FONT), scale=1.0, **vega.RENDER_OPTIONS)
+    assert vega.vega_to_png(_text_spec(FONT), scale=1.0) == drawn
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fontdb reads fontconfig on Linux only")
+def test_on_linux_text_is_measured_with_the_liberation_sans_in_memory():
+    """vl-convert's font database starts without the system's fonts (the fast way), and the
+    process's environment is left as it was."""
+    before = os.environ.get("FONTCONFIG_FILE")
+    assert vega.measures_in_memory()
+    assert os.environ.get("FONTCONFIG_FILE") == before
+    assert vega.NO_SYSTEM_FONTS.is_file()
+
+
+_FALLBACK = """
+import json, sys
+from generator.charts import vega
+from generator.charts.data import PNG_FONT
+vl = vega.converter()
+vega.register_measure_fonts(vl)  # what a machine whose font database skips fontconfig does
+spec = json.loads(sys.argv[1])
+ours = vega.vega_to_png(spec, scale=1.0)
+real = json.loads(sys.argv[1])
+real["marks"][0]["encode"]["enter"]["font"]["value"] = PNG_FONT
+drawn = vl.vega_to_png(real, scale=1.0)
+boxes = vl.vega_to_png(spec, scale=1.0)
+print(json.dumps([vega.measured_widths(vl) == vega.LIBERATION_WIDTHS, ours == drawn,
+                  ours != boxes]))
+"""
+
+
+def test_the_box_fonts_measure_as_liberation_sans_and_are_never_drawn():
+    """Where the font database cannot start without the system's fonts, the box fonts are
+    registered (in a child process here, so the suite keeps the fast way): they measure as
+    Liberation Sans, and a PNG is drawn in `PNG_FONT`, not in them."""
+    out = subprocess.run([sys.executable, "-c", _FALLBACK, json.dumps(_text_spec(FONT))],
+                         capture_output=True, text=True, check=True, cwd=GENERATOR.parent)
+    assert json.loads(out.stdout) == [True, True, True]
 
 
 def test_a_png_never_draws_the_measuring_fonts():
