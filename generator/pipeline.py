@@ -8,7 +8,8 @@
              the worker as soon as it is done: `with_evidence` collects them)
     files:   site.issue_jobs -> issue pages; the search index (Pagefind over the bundles
              whose pages changed, in its own processes; a new week: the latest year's)
-             while site.build_site makes every other file -> {path: bytes}
+             while site.page_jobs makes the other template pages and site.build_site
+             every other file -> {path: bytes} (issue and other pages kept in the store)
     write:   writer.write_site -> new snapshots (data/issues) -> cache index -> stamp
 
 The cache wing (`generator.cache`) wraps the pure stages from here: a build with a cold
@@ -53,7 +54,7 @@ from generator.signals.weekly import (
 )
 from generator.site import search
 from generator.site.inputs import IssueImages, SiteInputs
-from generator.site.pages import build_site, issue_jobs
+from generator.site.pages import build_site, issue_jobs, page_jobs
 from generator.sources.load import (
     YAHOO_LABEL,
     Loaded,
@@ -216,7 +217,9 @@ def _build_locked(config: Config, out: Path, *, source: str, since: dt.date | No
             # indexes them (kept by their digests) while the evidence is finished.
             issue_files = pages.memo_files(store, issue_jobs(part.inputs))
             bundle = thread.submit(search_bundle, store, search.documents(issue_files))
-            files = build_site(with_evidence(part, store, report), issue_files)
+            inputs = with_evidence(part, store, report)
+            files = build_site(inputs, {**issue_files,
+                                        **pages.memo_files(store, page_jobs(inputs))})
             files.update(bundle.result())
         report.pages = sum(1 for p in files if p.endswith(".html"))
     # Phase 3: write the site; then the snapshots of the weeks it froze; then the cache.

@@ -103,11 +103,12 @@ class PreviewSite:
     def _site(self, inputs: Any, issue_files: Mapping[str, Any] | None = None
               ) -> dict[str, Any]:
         from generator.cache import pages as cached_pages
-        from generator.site.pages import build_site, issue_jobs
+        from generator.site.pages import build_site, issue_jobs, page_jobs
 
         if issue_files is None:
             issue_files = cached_pages.memo_files(self.store, issue_jobs(inputs))
-        return build_site(inputs, issue_files)
+        return build_site(inputs, {**issue_files,
+                                   **cached_pages.memo_files(self.store, page_jobs(inputs))})
 
     def _content(self, config: Config) -> tuple[dict[str, Note], dict[str, Note]]:
         """Issue notes by week and pages by slug, drafts included; a file is parsed again

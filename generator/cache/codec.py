@@ -206,16 +206,21 @@ def _freq(freq: Any) -> str | None:
 # --- decoding -----------------------------------------------------------------------------
 
 
+# JSON scalars decode to themselves: the walk skips the call for them.
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _dec(v: Any, arrays: list[np.ndarray]) -> Any:
-    if isinstance(v, list):
-        return [_dec(x, arrays) for x in v]
-    if not isinstance(v, dict):
+    kind = type(v)
+    if kind is list:
+        return [x if type(x) in _JSON_SCALARS else _dec(x, arrays) for x in v]
+    if kind is not dict:
         return v
     tag = v["$"]
     if tag == "tuple":
-        return tuple(_dec(x, arrays) for x in v["v"])
+        return tuple(_dec(v["v"], arrays))
     if tag == "dict":
-        return {_dec(k, arrays): _dec(x, arrays) for k, x in zip(v["k"], v["v"], strict=True)}
+        return dict(zip(_dec(v["k"], arrays), _dec(v["v"], arrays), strict=True))
     if tag in ("set", "frozenset"):
         items = (_dec(x, arrays) for x in v["v"])
         return set(items) if tag == "set" else frozenset(items)
@@ -306,7 +311,8 @@ def _dec_dataclass(v: dict, arrays: list[np.ndarray]) -> Any:
         raise Corrupt(f"fields of {v['c']} changed")
     obj = object.__new__(cls)
     for name, value in fields.items():
-        object.__setattr__(obj, name, _dec(value, arrays))
+        object.__setattr__(obj, name,
+                           value if type(value) in _JSON_SCALARS else _dec(value, arrays))
     return obj
 
 

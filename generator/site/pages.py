@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import posixpath
+import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,8 +99,18 @@ def _context(inputs: SiteInputs, path: str, **context: Any) -> dict[str, Any]:
 def _key_context(context: dict[str, Any], key_config: Any) -> dict[str, Any]:
     """A page context as a cache key sees it: where the project and the editor's file sit
     on disk is no part of a page (a moved checkout keeps its cache). `key_config`: the
-    settings without their folder, one object for every page (hashed once)."""
-    return {**context, "config": key_config}
+    settings without their folder, one object for every page (hashed once). A function of
+    this package the template calls (a formatter, holding no state) is code, which the code
+    hash covers: the key names it."""
+    return {key: _code_name(value) or value
+            for key, value in {**context, "config": key_config}.items()}
+
+
+def _code_name(value: Any) -> str | None:
+    if (isinstance(value, types.FunctionType) and value.__closure__ is None
+            and value.__module__.startswith("generator.")):
+        return f"{value.__module__}.{value.__qualname__}"
+    return None
 
 
 def issue_jobs(inputs: SiteInputs) -> list[FileJob]:
@@ -176,21 +187,25 @@ def _chart_file_jobs(inputs: SiteInputs, issue: Issue) -> list[FileJob]:
     return jobs
 
 
-def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[str, FileData]:
-    """Every page and data file; keys are site paths like `issues/2025-w38/index.html`.
-
-    `issue_files` holds the files of `issue_jobs`, rendered or from the cache.
-    """
+def page_jobs(inputs: SiteInputs) -> list[FileJob]:
+    """Every other page made from a template (the archive and its years, the evidence, the
+    tags, the editors' pages, 404, search), each kept by its whole context like an issue
+    page. The data page lists every file's size, so `build_site` makes it."""
     cfg = inputs.config
     issues = inputs.issues
     if not issues:
         raise ValueError("no issues to publish")
     templates = cfg.templates_dir
-    files: dict[str, FileData] = dict(issue_files)
+    key_config = dataclasses.replace(cfg, root=Path("."))
+    jobs: list[FileJob] = []
 
     def page(path: str, template: str, **context: Any) -> None:
-        files[path] = render_page(templates, template,
-                                  **_context(inputs, path, **context)).encode("utf-8")
+        full = _context(inputs, path, **context)
+
+        def render() -> bytes:
+            return render_page(templates, template, **full).encode("utf-8")
+
+        jobs.append(FileJob(path, (template, _key_context(full, key_config)), render))
 
     changes = archive.band_changes(issues)
     changed = {i.week for i in changes}
@@ -203,21 +218,12 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
         page(f"{year.path}index.html", "archive_year.html", y=year, notes=inputs.notes,
              changed=changed, newer=years[n - 1] if n else None,
              older=years[n + 1] if n + 1 < len(years) else None)
-    if inputs.archive_chart is not None:
-        files.update(chartfiles.chart_files("issues/", [inputs.archive_chart],
-                                            stylesheet(templates)))
     if inputs.evidence is not None:
         page("evidence/index.html", "evidence.html", charts=list(inputs.evidence_charts),
              issue_paths={i.week: i.path for i in issues},
              track=inputs.track, track_chart=inputs.track_chart,
              **evidence_page_context(inputs.evidence, cfg),
              **(track_page_context(inputs.track, cfg) if inputs.track is not None else {}))
-        evidence_charts = [*inputs.evidence_charts,
-                           *([inputs.track_chart] if inputs.track_chart is not None else [])]
-        files.update(chartfiles.chart_files("evidence/", evidence_charts, stylesheet(templates)))
-        files["data/evidence.csv"] = format_evidence_csv(inputs.evidence.table).encode("utf-8")
-    if inputs.track is not None:
-        files["data/track-record.csv"] = format_track_csv(inputs.track.summary).encode("utf-8")
     tags = build_tag_pages(issues, inputs.notes)
     page("tags/index.html", "tags.html", tags=tags)
     for tag in tags:
@@ -228,13 +234,39 @@ def build_site(inputs: SiteInputs, issue_files: Mapping[str, FileData]) -> dict[
     page(NOT_FOUND, "404.html")
     page(search.PAGE, "search.html", count=len(issues),
          bundles=search.bundle_folders(i.path for i in issues))
+    return jobs
+
+
+def build_site(inputs: SiteInputs, page_files: Mapping[str, FileData]) -> dict[str, FileData]:
+    """Every page and data file; keys are site paths like `issues/2025-w38/index.html`.
+
+    `page_files` holds the files of `issue_jobs` and `page_jobs`, rendered or from the cache.
+    """
+    cfg = inputs.config
+    issues = inputs.issues
+    if not issues:
+        raise ValueError("no issues to publish")
+    templates = cfg.templates_dir
+    files: dict[str, FileData] = dict(page_files)
+    if inputs.archive_chart is not None:
+        files.update(chartfiles.chart_files("issues/", [inputs.archive_chart],
+                                            stylesheet(templates)))
+    if inputs.evidence is not None:
+        evidence_charts = [*inputs.evidence_charts,
+                           *([inputs.track_chart] if inputs.track_chart is not None else [])]
+        files.update(chartfiles.chart_files("evidence/", evidence_charts, stylesheet(templates)))
+        files["data/evidence.csv"] = format_evidence_csv(inputs.evidence.table).encode("utf-8")
+    if inputs.track is not None:
+        files["data/track-record.csv"] = format_track_csv(inputs.track.summary).encode("utf-8")
     for asset in ("style.css", "charts.js", "vega.min.js", "vega-interpreter.js", "search.js"):
         if (templates / "assets" / asset).is_file():
             files[f"assets/{asset}"] = (templates / "assets" / asset).read_bytes()
     files.update(_image_files(inputs))
     files["data/signals.csv"] = inputs.signals_csv.encode("utf-8")
     files["data/latest.json"] = render_latest_json(cfg, issues[-1], inputs.sample)
-    page("data/index.html", "data.html", downloads=downloads(files))
+    files["data/index.html"] = render_page(
+        templates, "data.html",
+        **_context(inputs, "data/index.html", downloads=downloads(files))).encode("utf-8")
     items = feed_items(inputs)
     files[RSS] = render_feed(cfg, items, published(issues[-1]))
     files[JSON_FEED] = render_json_feed(cfg, items)

@@ -126,11 +126,12 @@ def crafted() -> dict[str, str]:
     """The site's pages (text) for ISSUES: 2024-W52, three weeks of 2025, 2026-W01."""
     from generator.config import load_config
     from generator.site.inputs import SiteInputs
-    from generator.site.pages import build_site
+    from generator.site.pages import build_site, page_jobs, render_jobs
 
     inputs = SiteInputs(config=load_config(REPO), issues=ISSUES, notes={}, pages={},
                         issue_charts={}, archive_chart=None, signals_csv="", source_label="t")
-    return {path: data.decode("utf-8") for path, data in build_site(inputs, {}).items()
+    files = build_site(inputs, render_jobs(page_jobs(inputs)))
+    return {path: data.decode("utf-8") for path, data in files.items()
             if path.endswith((".html", ".xml"))}
 
 
