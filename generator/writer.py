@@ -345,7 +345,7 @@ def _swap_in(files: Mapping[str, FileData], digests: Mapping[str, list],
             _write_file(target, data)
         _write_file(tmp / MARKER, b"{}\n")
         _write_file(tmp / MANIFEST, _manifest_bytes(digests))
-        _fix_modes(tmp)
+        _fix_modes(tmp, made)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -450,11 +450,15 @@ def _safe_rel(rel: str) -> str:
     return "/".join(p.parts)
 
 
-def _fix_modes(root: Path) -> None:
-    """mkdtemp makes 0700 folders and makedirs follows the umask: give every folder the
-    ordinary 0755 (files are written 0644 by `_write_file`)."""
-    os.chmod(root, 0o755)
-    for dirpath, dirnames, _ in os.walk(root):
-        for d in dirnames:
-            os.chmod(os.path.join(dirpath, d), 0o755)
-
+def _fix_modes(root: Path, folders: set[str]) -> None:
+    """mkdtemp makes 0700 folders and makedirs follows the umask: give `root` and every
+    folder made in it (`folders` and their parents) the ordinary 0755 (files are written
+    0644 by `_write_file`)."""
+    top = str(root)
+    done = {top}
+    os.chmod(top, 0o755)
+    for folder in sorted(folders):
+        while folder not in done and folder.startswith(top):
+            os.chmod(folder, 0o755)
+            done.add(folder)
+            folder = os.path.dirname(folder)

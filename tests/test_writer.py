@@ -34,6 +34,20 @@ def test_first_write_swaps_in_a_whole_tree(tmp_path):
     assert published(out) == FILES
     assert (out / writer.MARKER).is_file() and (out / writer.MANIFEST).is_file()
     assert oct((out / "issues" / "2026-w01" / "index.html").stat().st_mode & 0o777) == "0o644"
+    folders = [out, *(p for p in out.rglob("*") if p.is_dir())]
+    assert {p.relative_to(out).as_posix(): oct(p.stat().st_mode & 0o777) for p in folders} == {
+        ".": "0o755", "issues": "0o755", "issues/2026-w01": "0o755", "issues/2026-w02": "0o755"}
+
+
+def test_folders_are_0755_whatever_the_umask(tmp_path):
+    old = os.umask(0o077)
+    try:
+        writer.write_site(FILES, tmp_path / "site")
+    finally:
+        os.umask(old)
+    out = tmp_path / "site"
+    assert all(oct(p.stat().st_mode & 0o777) == "0o755"
+               for p in [out, *(q for q in out.rglob("*") if q.is_dir())])
 
 
 def test_a_later_write_touches_only_what_changed(tmp_path):

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from generator import weeks
-from generator.cache import keys
+from generator.cache import keys, workers
 from generator.cache.store import Store, memo
 from generator.config import Config
 from generator.evidence.study import Evidence, compute_evidence
@@ -57,9 +57,13 @@ def evidence(store: Store | None, archive: pd.DataFrame, prices: Prices,
 
 def track_record(store: Store | None, published: pd.DataFrame, prices: Prices,
                  config: Config) -> TrackRecord:
-    """`compute_track_record`, kept by the published scores, the prices and the settings."""
+    """`compute_track_record`, kept by the published scores, the prices and the settings.
+
+    Made in the render worker when there is one (~0.5 s of pandas and Python, held under the
+    GIL): on the other core, while this process builds the pages, not in a thread that would
+    take turns with it."""
     return memo(store, "track", (published, prices, settings(config)),
-                lambda: compute_track_record(published, prices, config))
+                lambda: workers.run(compute_track_record, published, prices, config))
 
 
 def exchange_calendar(store: Store | None) -> None:

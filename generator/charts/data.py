@@ -40,9 +40,9 @@ NARROW_WIDTH, NARROW_FONT = 340, 13
 NARROW_MEDIA = "(max-width: 600px)"
 
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
-# In vl-convert `system-ui` is the measuring font of box glyphs (`charts/fonts/`): PNGs are
-# drawn with Liberation Sans named first instead, whose glyphs those boxes stand for (the
-# system's copy when it has one, else the one vl-convert embeds, so one is always there).
+# PNGs are drawn with Liberation Sans named first: vl-convert's own copy where its font
+# database starts without the system's fonts (`charts.vega.converter`); elsewhere the
+# system's copy when it has one, never the box fonts that are then named `system-ui`.
 PNG_FONT = '"Liberation Sans", ' + FONT
 INK = "currentColor"  # text and rules take the page's text colour: readable on light and dark
 LINE = "#4e86c4"  # mid-tone blue: enough contrast on white and on near-black

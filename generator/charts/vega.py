@@ -10,11 +10,15 @@ functions take a `Layouts` callable (`compile_layout` memoised in memory by defa
 `tests/charts/test_vega.py` checks that a filled layout gives exactly the bytes of
 compiling the same chart with its rows directly.
 
-vl-convert lays out text by measuring every string with a font (~0.85 ms a string with a
-real font): most of a chart's render. It measures with the fonts in `charts/fonts/`
-(`converter()`): Liberation Sans metrics with box glyphs, named `system-ui` (the first
-family of `FONT`), ~0.47 ms a string and the same on every machine whatever fonts it has.
-The SVG still names `FONT` and the browser draws it; PNGs are drawn in `PNG_FONT`.
+vl-convert lays out text by measuring every string with a font: most of a chart's render.
+Its font database loads every system font as a file, and usvg opens and maps that file
+again for every glyph it shapes or outlines: ~1,300 file openings for the ^RUT chart, half
+its time in the kernel. `converter()` starts the database without the system's fonts, so
+`FONT` falls to the Liberation Sans 2.00.1 that vl-convert holds in memory: no file is
+opened, a chart renders in about half the time, and the layout is the same on every such
+machine. Where that cannot be done (a font database that does not read fontconfig) the box
+fonts of `charts/fonts/` measure instead: the same widths, from files. The SVG still names
+`FONT` and the browser draws it; PNGs are drawn in `PNG_FONT`.
 """
 
 from __future__ import annotations

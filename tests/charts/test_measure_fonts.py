@@ -1,6 +1,8 @@
-"""The charts' measuring fonts (`generator/charts/fonts/`): Liberation Sans metrics with box
-glyphs, named `system-ui`. They must measure exactly as the real font, cover every
-character the chart code writes, and never be drawn."""
+"""How chart text is measured (`charts.vega.converter`, `generator/charts/fonts/`): as
+Liberation Sans 2.00.1, by vl-convert's in-memory copy with no system font loaded, or by the
+box-glyph fonts where that cannot be done. Either way the widths are exactly the real
+font's, the box fonts cover every character the chart code writes, and they are never
+drawn."""
 
 from __future__ import annotations
 
