@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -35,6 +36,10 @@ CHUNK_SECONDS = 1.0  # estimated work per chunk on the pool
 _warm: ProcessPoolExecutor | None = None  # the one spawned worker of `warm()`
 _many: ProcessPoolExecutor | None = None  # the every-core pool of `run_all`, kept in `warm()`
 _inside = False  # within `warm()`
+# Held while the pools above are read or replaced: the build's threads submit calls (the
+# evidence's and the track record's charts, the track record) while the main thread may
+# be swapping the warm worker for the every-core pool.
+_lock = threading.RLock()
 
 
 def _warm_up() -> None:
@@ -83,25 +88,41 @@ def run_all(fn: Callable[[A], T], chunks: list[A]) -> Iterator[T]:
     the calls already given to it.
     """
     global _many, _warm
-    if _warm is not None:
-        _warm.shutdown(wait=False)
-        _warm = None
-    if _inside:
+    if not _inside:
+        with _new_pool() as pool:
+            yield from pool.map(fn, chunks)
+        return
+    with _lock:
+        if _warm is not None:
+            _warm.shutdown(wait=False)
+            _warm = None
         if _many is None:
             _many = _new_pool()
-        yield from _many.map(fn, chunks)
-        return
-    with _new_pool() as pool:
-        yield from pool.map(fn, chunks)
+        results = _many.map(fn, chunks)  # every chunk submitted here, under the lock
+    yield from results
 
 
 def stop() -> None:
     """Let the workers go (each exits once idle); later `run` calls render here."""
     global _warm, _many
-    for pool in (_warm, _many):
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-    _warm = _many = None
+    with _lock:
+        for pool in (_warm, _many):
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+        _warm = _many = None
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    """Let a pool that broke go, if it is still one of ours (another may replace it)."""
+    global _warm, _many
+    with _lock:
+        if pool is _warm:
+            _warm = None
+        elif pool is _many:
+            _many = None
+        else:
+            return
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def join() -> None:
@@ -120,25 +141,29 @@ def submit(fn: Callable[..., T], *args: object) -> Callable[[], T]:
     """Start `fn(*args)` in the warm worker; returns the call that waits for its result.
 
     Without a worker the call runs here, at once. When the worker died or was let go before
-    it made the call, the call is made here.
+    it made the call, the call is made here. Safe from any thread of the build.
     """
-    pool = _warm or _many
-    if pool is not None:
-        try:
-            future = pool.submit(fn, *args)
-        except (BrokenProcessPool, RuntimeError):
-            stop()
-        else:
-            def result() -> T:
-                try:
-                    return future.result()
-                except BrokenProcessPool:
-                    stop()
-                except CancelledError:  # the worker was let go before it got to this call
-                    pass
-                return fn(*args)
+    future = None
+    with _lock:
+        pool = _warm or _many
+        if pool is not None:
+            try:
+                future = pool.submit(fn, *args)
+            except BrokenProcessPool:
+                _discard(pool)
+            except RuntimeError:  # shut down meanwhile: make the call here
+                pass
+    if future is not None:
+        def result() -> T:
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                _discard(pool)
+            except CancelledError:  # the worker was let go before it got to this call
+                pass
+            return fn(*args)
 
-            return result
+        return result
     value = fn(*args)
     return lambda: value
 

@@ -96,3 +96,32 @@ def test_join_waits_until_every_worker_let_go_has_exited(tmp_path):
     assert done.returncode == 0, done.stderr
     ours, _, left = map(int, done.stdout.split())
     assert ours >= 2 and left == 0  # none left once join returned
+
+
+def test_threads_may_submit_while_the_pool_replaces_the_warm_worker():
+    """The build's threads submit calls (the track record, the evidence's charts) while the
+    main thread's `run_all` swaps the warm worker for the every-core pool: no call is lost,
+    none fails, and the pool goes on serving (once: "cannot schedule new futures after
+    shutdown")."""
+    import threading
+
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def submitter() -> None:
+        try:
+            for n in range(200):
+                results.append(workers.submit(_pid_plus, n)()[1])
+        except BaseException as exc:  # noqa: BLE001  (reported by the assertion below)
+            errors.append(exc)
+
+    with workers.warm():
+        thread = threading.Thread(target=submitter)
+        thread.start()
+        out = [r for chunk in workers.run_all(_pids_plus, [[1, 2], [3, 4], [5]])
+               for r in chunk]
+        more = [r for chunk in workers.run_all(_pids_plus, [[6], [7]]) for r in chunk]
+        thread.join()
+    assert errors == []
+    assert sorted(results) == list(range(1, 201))
+    assert [v for _, v in out + more] == [2, 3, 4, 5, 6, 7, 8]
