@@ -28,6 +28,7 @@ import html
 import json
 import os
 import re
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -207,8 +208,16 @@ def measures_in_memory() -> bool:
     return _started()[1]
 
 
-@functools.cache
+_START = threading.Lock()  # two threads must not both set and restore FONTCONFIG_FILE
+
+
 def _started() -> tuple[ModuleType, bool]:
+    with _START:
+        return _start()
+
+
+@functools.cache
+def _start() -> tuple[ModuleType, bool]:
     """vl-convert with its font database started (once per process), and whether it measures
     with its in-memory Liberation Sans.
 
