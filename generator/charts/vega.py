@@ -12,10 +12,10 @@ compiling the same chart with its rows directly.
 
 vl-convert lays out text by measuring every string with a font: most of a chart's render.
 Its font database loads every system font as a file, and usvg opens and maps that file
-again for every glyph it shapes or outlines: ~1,300 file openings for the ^RUT chart, half
-its time in the kernel. `converter()` starts the database without the system's fonts, so
+again for every glyph it shapes or outlines: ~1,300 file openings for the ^RUT chart, a third
+of its CPU time in the kernel. `converter()` starts the database without the system's fonts, so
 `FONT` falls to the Liberation Sans 2.00.1 that vl-convert holds in memory: no file is
-opened, a chart renders in about half the time, and the layout is the same on every such
+opened, a chart renders in 30–50% less time, and the layout is the same on every such
 machine. Where that cannot be done (a font database that does not read fontconfig) the box
 fonts of `charts/fonts/` measure instead: the same widths, from files. The SVG still names
 `FONT` and the browser draws it; PNGs are drawn in `PNG_FONT`.
