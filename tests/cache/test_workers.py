@@ -101,8 +101,9 @@ def test_join_waits_until_every_worker_let_go_has_exited(tmp_path):
 def test_threads_may_submit_while_the_pool_replaces_the_warm_worker():
     """The build's threads submit calls (the track record, the evidence's charts) while the
     main thread's `run_all` swaps the warm worker for the every-core pool: no call is lost,
-    none fails, and the pool goes on serving (once: "cannot schedule new futures after
-    shutdown")."""
+    none fails, and the pool goes on serving. The race it guards against ("cannot schedule
+    new futures after shutdown", seen once in a build) has a narrow window: this test does
+    not force it, it catches calls lost or failing around the swap."""
     import threading
 
     results: list[int] = []

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import struct
 import subprocess
 import sys
@@ -70,13 +69,8 @@ def test_the_fonts_cover_every_character_the_chart_code_writes():
 def _width(text: str, font: str, weight: str | int = "normal", style: str = "normal",
            size: float = 2048) -> float:
     """The width vl-convert measures for `text` (at 2048 px: in Liberation's font units)."""
-    spec = {"width": 1, "height": 1, "padding": 0, "autosize": {"type": "pad"},
-            "marks": [{"type": "text", "encode": {"enter": {
-                "text": {"value": text}, "font": {"value": font}, "fontSize": {"value": size},
-                "fontWeight": {"value": weight}, "fontStyle": {"value": style},
-                "baseline": {"value": "top"}, "x": {"value": 0}, "y": {"value": 0}}}}]}
-    svg = vega.vega_to_svg(spec)
-    return float(re.search(r'<svg[^>]* width="([\d.]+)"', svg).group(1))
+    return vega.text_width(vega.converter(), text, font=font, weight=weight, style=style,
+                           size=size)
 
 
 # Widths in font units of Liberation Sans 2.00.1 (units per em 2048): its advances (digits
