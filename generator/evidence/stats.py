@@ -130,7 +130,11 @@ def block_indices(n: int, block: int, resamples: int, rng: np.random.Generator) 
     block = max(1, min(int(block), n))
     count = -(-n // block)
     starts = rng.integers(0, n, size=(resamples, count))
-    runs = (starts[:, :, None] + np.arange(block)[None, None, :]) % n
+    # start + offset < 2n, so "mod n" is one subtraction where it reaches n (in 32 bits
+    # when n allows: half the time of int64 and `%`, the same positions).
+    kind = np.int32 if n < 2**30 else np.int64
+    runs = starts.astype(kind)[:, :, None] + np.arange(block, dtype=kind)[None, None, :]
+    np.subtract(runs, kind(n), out=runs, where=runs >= n)
     return runs.reshape(resamples, count * block)[:, :n]
 
 
@@ -164,26 +168,38 @@ def block_bootstrap_median_difference(
     return percentile_interval(events, base[keep], level)
 
 
-def _average_ranks(codes: np.ndarray, n_codes: int) -> np.ndarray:
-    """Average ranks (1-based, ties averaged) of each row of integer `codes` in [0, n_codes)."""
+def _twice_ranks(codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Twice the average rank (1-based, ties averaged: twice it is an integer) of each entry
+    of each row of integer `codes` in [0, n_codes), and each row's sum of their squares."""
     rows = codes.shape[0]
     flat = codes + (np.arange(rows)[:, None] * n_codes)  # (row, code) -> one position
     counts = np.bincount(flat.ravel(), minlength=rows * n_codes)
-    less = np.cumsum(counts.reshape(rows, n_codes), axis=1).ravel() - counts
-    # Each (row, code)'s average rank once, then one gather (half the time of two).
-    return (less + (counts + 1) / 2)[flat]
+    below = np.cumsum(counts.reshape(rows, n_codes), axis=1).ravel() - counts
+    twice = 2 * below + counts + 1  # each (row, code)'s, then one gather
+    squares = (counts * twice * twice).reshape(rows, n_codes).sum(axis=1)
+    return twice[flat], squares
+
+
+def _rank_correlation(codes_x: np.ndarray, nx: int, codes_y: np.ndarray, ny: int
+                      ) -> np.ndarray:
+    """Per row, the Pearson correlation of the average ranks of `codes_x` and `codes_y`.
+
+    The sums of products of the centred ranks are exact (integers until they are divided
+    by 4, far below 2**53), so this is, bit for bit, the correlation of centred float ranks
+    computed term by term, in a third less time."""
+    n = codes_x.shape[1]
+    rx, sxx = _twice_ranks(codes_x, nx)
+    ry, syy = _twice_ranks(codes_y, ny)
+    sxy = np.einsum("ij,ij->i", rx, ry)
+    centre = n * (n + 1) ** 2  # n × (twice the mean rank)²
+    cov, var_x, var_y = ((s - centre) / 4 for s in (sxy, sxx, syy))
+    with np.errstate(all="ignore"):
+        return cov / np.sqrt(var_x * var_y)
 
 
 def _dense_codes(values: np.ndarray) -> tuple[np.ndarray, int]:
     uniq, codes = np.unique(values, return_inverse=True)
     return codes.reshape(-1), len(uniq)
-
-
-def _row_pearson(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a = a - a.mean(axis=1, keepdims=True)
-    b = b - b.mean(axis=1, keepdims=True)
-    with np.errstate(all="ignore"):
-        return (a * b).sum(axis=1) / np.sqrt((a * a).sum(axis=1) * (b * b).sum(axis=1))
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
@@ -194,9 +210,7 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
         return math.nan
     cx, nx = _dense_codes(x)
     cy, ny = _dense_codes(y)
-    rx = _average_ranks(cx[None, :], nx)
-    ry = _average_ranks(cy[None, :], ny)
-    return float(_row_pearson(rx, ry)[0])
+    return float(_rank_correlation(cx[None, :], nx, cy[None, :], ny)[0])
 
 
 def block_bootstrap_spearman(
@@ -213,7 +227,7 @@ def block_bootstrap_spearman(
     idx = block_indices(len(x), block, resamples, rng)
     cx, nx = _dense_codes(x)
     cy, ny = _dense_codes(y)
-    rho = _row_pearson(_average_ranks(cx[idx], nx), _average_ranks(cy[idx], ny))
+    rho = _rank_correlation(cx[idx], nx, cy[idx], ny)
     tail = (1 - level) / 2
     low, high = np.nanquantile(rho, [tail, 1 - tail])
     return float(low), float(high)
