@@ -321,12 +321,17 @@ def gather_issues(
                                  freeze=freeze_weeks)
     early_batch = _issue_batch(config, fresh.values(), feed)
     early = _render(store, early_batch, progress)
-    # Every snapshot in data/issues, parsed once: the issues shown and the track record.
-    frozen = stages.frozen_issues(store, files)
-    issues = _issues(config, weekly, shown, prices, frozen, fresh, problems)
+    # The track record, from every week's score as published (a snapshot's where there is
+    # one: kept apart, read back at once), made in the render worker while this thread
+    # reads back every snapshot in data/issues for the issues shown.
+    keys_ = stages.snapshot_keys(store, files)
+    published = _published(archive, {**stages.frozen_scores(store, files, keys_), **{
+        w: (i.score, i.band) for w, i in fresh.items() if i.frozen}})
     track_done = thread.submit(_with_chart, store, lambda: stages.track_record(
-        store, _published(archive, issues, frozen), prices, config),
+        store, published, prices, config),
         lambda track: {"track record": jobs.track_chart(track.summary)})
+    frozen = stages.frozen_issues(store, files, keys_)
+    issues = _issues(config, weekly, shown, prices, frozen, fresh, problems)
     report.frozen = sum(i.frozen for i in issues)
     known = {i.week for i in issues}
     for week, note in notes.items():
@@ -395,15 +400,15 @@ def with_evidence(part: Gathered, store: Store | None, report: BuildReport) -> S
     )
 
 
-def _published(archive: pd.DataFrame, issues: list[Issue], snapshots: dict[str, Issue]
+def _published(archive: pd.DataFrame, frozen: Mapping[str, tuple[float, str]]
                ) -> pd.DataFrame:
-    """Every archive week's score and band as its issue published them: a frozen snapshot's
-    where there is one (this build's issues included), else the week's computed numbers."""
+    """Every archive week's score and band as its issue published them: `frozen`'s (the
+    score and band of every snapshot, this build's included) where there is one, else the
+    week's computed numbers."""
     published = archive[["week", "score", "band"]].copy()
-    frozen = {**snapshots, **{i.week: i for i in issues if i.frozen}}
     weeks = published["week"].astype(str)
-    for column, value in (("score", lambda i: i.score), ("band", lambda i: i.band)):
-        published[column] = [value(frozen[w]) if w in frozen else v
+    for n, column in enumerate(("score", "band")):
+        published[column] = [frozen[w][n] if w in frozen else v
                              for w, v in zip(weeks, published[column], strict=True)]
     return published
 

@@ -18,7 +18,7 @@ the same whether a file was rendered or linked from the cache.
 a second build waits for the first, then goes on, or gives up with one clear line.
 
 `write_atomic` writes one file (committed data, cache entries) so that readers see the old
-bytes or the new, never half of either.
+bytes or the new, never half of either; like every file written here, it is 0644.
 """
 
 from __future__ import annotations
@@ -51,7 +51,8 @@ class StoredFile:
     instead of writing the bytes again, and copies them when it cannot link.
 
     `digest` is the blake2b-128 of its bytes (as `_digest` computes it for plain bytes);
-    the bytes are read only when asked for (`data`); `len()` is its size.
+    the bytes are read only when asked for (`data`); `len()` is its size. `source` is a
+    0644 file (the store's are), so the link needs no chmod.
     """
 
     __slots__ = ("_data", "digest", "size", "source")
@@ -93,6 +94,7 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # not mkstemp's 0600: a cache file may be linked into the site
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if durable:
@@ -315,7 +317,6 @@ def _make_dirs(folder: Path, out: Path, made: list[Path]) -> None:
 def _write_file(path: Path | str, data: FileData) -> None:
     if isinstance(data, StoredFile):
         if _link(data.source, path):
-            os.chmod(path, 0o644)
             return
         data = data.data
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)

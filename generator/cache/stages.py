@@ -73,22 +73,56 @@ def exchange_calendar(store: Store | None) -> None:
         weeks.use_span_sessions(memo(store, "sessions", (weeks.SPAN,), weeks.span_sessions))
 
 
-def frozen_issues(store: Store | None, files: Mapping[str, tuple[Path, bytes]]
-                  ) -> dict[str, Issue]:
+def snapshot_keys(store: Store | None, files: Mapping[str, tuple[Path, bytes]]
+                  ) -> dict[str, str]:
+    """The key of each snapshot file (`read_snapshot_files`: its name and bytes), hashed once
+    a build for `frozen_scores` and `frozen_issues`."""
+    if store is None:
+        return {}
+    return {week: store.key("snapshot", path.name, data)
+            for week, (path, data) in files.items()}
+
+
+def frozen_scores(store: Store | None, files: Mapping[str, tuple[Path, bytes]],
+                  keys_: Mapping[str, str]) -> dict[str, tuple[float, str]]:
+    """Each frozen week's score and band as its issue published them, kept beside the
+    issue itself: a few bytes a week, read back in a few milliseconds, so the track record
+    starts on them while the issues are read (`frozen_issues`, a few tenths of a second)."""
+    out: dict[str, tuple[float, str]] = {}
+    for week, (path, data) in files.items():
+        key = keys_.get(week)
+        short = None if store is None or key is None else store.key("published", key)
+        value = None if short is None else store.get_value(short)  # type: ignore[union-attr]
+        if not (isinstance(value, tuple) and len(value) == 2):
+            issue = snapshot_issue(store, path, data, key)
+            value = (issue.score, issue.band)
+            if short is not None:
+                store.put_value(short, value, "snapshot")  # type: ignore[union-attr]
+        out[week] = value
+    return out
+
+
+def frozen_issues(store: Store | None, files: Mapping[str, tuple[Path, bytes]],
+                  keys_: Mapping[str, str] | None = None) -> dict[str, Issue]:
     """Every issue frozen in `data/issues/` (its snapshot files, `read_snapshot_files`), each
     kept by its file's bytes (parsing 500 snapshots takes about half a second; a new week
-    adds one)."""
-    return {week: snapshot_issue(store, path, data) for week, (path, data) in files.items()}
+    adds one). `keys_`: their keys, when `snapshot_keys` has hashed them already."""
+    keys_ = keys_ or {}
+    return {week: snapshot_issue(store, path, data, keys_.get(week))
+            for week, (path, data) in files.items()}
 
 
-def snapshot_issue(store: Store | None, path: Path, data: bytes) -> Issue:
+def snapshot_issue(store: Store | None, path: Path, data: bytes, key: str | None = None
+                   ) -> Issue:
     """The issue of one snapshot file (`path`, its bytes `data`), kept by the file's name
-    and bytes. Such an issue is made by this code from those bytes alone, so the build's
-    cache keys take the entry's key as its digest, and a digest derived from it as its chart
-    window's, instead of hashing them (~0.15 s for 500 issues)."""
+    and bytes (`key`, when known). Such an issue is made by this code from those bytes
+    alone, so the build's cache keys take the entry's key as its digest, and a digest
+    derived from it as its chart window's, instead of hashing them (~0.15 s for 500
+    issues)."""
     if store is None:
         return parse_issue(path, data)
-    key = store.key("snapshot", path.name, data)
+    if key is None:
+        key = store.key("snapshot", path.name, data)
     issue = store.get_value(key)
     if issue is None:
         issue = parse_issue(path, data)

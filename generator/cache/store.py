@@ -71,6 +71,8 @@ class Store:
         if [st.st_size, st.st_mtime_ns] != entry[:2]:
             self.misses += 1
             return None
+        if st.st_mode & 0o777 != 0o644:  # the writer links it into the site as it is
+            os.chmod(path, 0o644)
         self.used.add(name)
         self.hits += 1
         return StoredFile(path, entry[0], entry[2])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from generator.cache.store import INDEX, OBJECTS, Store, memo
@@ -76,3 +78,18 @@ def test_entries_written_by_another_process_are_adopted(tmp_path):
     assert build.get(key, ".png") is None  # not in the index it read
     build.adopt(worker.written)
     assert build.get(key, ".png").data == b"png"
+
+
+def test_stored_files_are_0644_whatever_the_umask(tmp_path):
+    """The writer hard-links stored files into the site as they are (no chmod of its own)."""
+    old = os.umask(0o077)
+    try:
+        store = Store(tmp_path, "code")
+        path = store.put("k", ".svg", b"<svg/>", "file").source
+    finally:
+        os.umask(old)
+    assert os.stat(path).st_mode & 0o777 == 0o644
+    store.save(prune=False)
+    os.chmod(path, 0o600)  # e.g. copied by a tool that keeps no modes
+    assert Store(tmp_path, "code").get("k", ".svg") is not None
+    assert os.stat(path).st_mode & 0o777 == 0o644
