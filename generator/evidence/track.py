@@ -126,11 +126,12 @@ def track_assets(config: Config) -> tuple[str, ...]:
 
 
 def _group_stats(frame: pd.DataFrame, col: str, h: int) -> tuple[int, int, float, float]:
-    at = frame[np.isfinite(frame[col].to_numpy(dtype="float64"))]
-    values = at[col].to_numpy(dtype="float64")
+    values = frame[col].to_numpy(dtype="float64")
+    ok = np.isfinite(values)  # the column's rows only (not a copy of the whole frame)
+    values = values[ok]
     if len(values) == 0:
         return 0, 0, math.nan, math.nan
-    return (len(values), independent_windows(at.index.to_numpy(), h),
+    return (len(values), independent_windows(frame.index.to_numpy()[ok], h),
             float(np.median(values)), float(np.mean(values > 0)))
 
 
