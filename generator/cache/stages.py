@@ -92,12 +92,12 @@ def frozen_scores(store: Store | None, files: Mapping[str, tuple[Path, bytes]],
     for week, (path, data) in files.items():
         key = keys_.get(week)
         short = None if store is None or key is None else store.key("published", key)
-        value = None if short is None else store.get_value(short)  # type: ignore[union-attr]
+        value = None if store is None or short is None else store.get_value(short)
         if not (isinstance(value, tuple) and len(value) == 2):
             issue = snapshot_issue(store, path, data, key)
             value = (issue.score, issue.band)
-            if short is not None:
-                store.put_value(short, value, "snapshot")  # type: ignore[union-attr]
+            if store is not None and short is not None:
+                store.put_value(short, value, "snapshot")
         out[week] = value
     return out
 

@@ -155,10 +155,10 @@ def up_to_date(config: Config, options: dict[str, object], out: Path
     signature (None as well when a file changed a moment ago)."""
     recorded = read_stamp(out)
     signature = input_signature(config, options)
-    if signature and recorded:
-        known = _known_stamp(config, out, signature)
-        if known is not None and recorded.get("fingerprint") == known:
-            return recorded, known, signature  # no input file read
+    known = _known_stamp(config, out, signature) if signature else None
+    if known is not None:  # no input file read, whether or not `out` is still there
+        return (recorded if recorded and recorded.get("fingerprint") == known else None,
+                known, signature)
     stamp = compute_stamp(config, options)
     if stamp and recorded and recorded.get("fingerprint") == stamp:
         if signature:  # the next check will not read the files

@@ -64,6 +64,21 @@ def test_unchanged_stats_spare_reading_the_inputs(inputs, monkeypatch):
     assert stamp._known_stamp(config, config.root / "elsewhere", signature) is None
 
 
+def test_a_removed_site_with_unchanged_inputs_is_rebuilt_without_reading_them(
+        inputs, monkeypatch):
+    """The stamp the build will record comes from the remembered signature."""
+    import shutil
+
+    config, out = inputs
+    settled(monkeypatch)
+    fingerprint = built(config, out)
+    stamp.up_to_date(config, OPTIONS, out)  # hashes, remembers
+    shutil.rmtree(out)
+    no_reads_of(monkeypatch, config.root / "data")
+    recorded, key, signature = stamp.up_to_date(config, OPTIONS, out)
+    assert recorded is None and key == fingerprint and signature
+
+
 @pytest.mark.parametrize("change", ["same size, old time", "new file", "removed file",
                                     "other options"])
 def test_any_change_is_seen_even_with_its_old_size_and_time(inputs, monkeypatch, change):
