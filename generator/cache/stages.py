@@ -2,9 +2,10 @@
 
 Each wrapper calls the stage itself when the store has no value under the key of its
 inputs: the parsed price files (by their bytes), the weekly table (by the prices, shares
-and settings), the evidence (by the archive, the prices and the settings), each frozen
-issue (by its snapshot file's bytes) and the NYSE sessions (by nothing but the code and the
-library versions). With `store=None` they simply call the stage.
+and settings), the evidence (by the archive, the prices and the settings), the track record (by the
+published scores, the prices and the settings), each frozen issue and, beside it, its
+published score and band (by its snapshot file's bytes), and the NYSE sessions (by nothing
+but the code and the library versions). With `store=None` they simply call the stage.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ key (`keys.key`: the code hash, its kind and everything it was made from) and re
 `.cache/index.json` with its size, modification time, content digest, kind and the code
 hash that made it. A value is only read back when its file still matches the index (a site
 file hard-linked from the store and edited in place no longer does), so a damaged or
-foreign file only means the value is made again.
+foreign file only means the value is made again. Every file is 0644: the writer hard-links
+them into the site as they are.
 
 A full build prunes: every entry made by other code goes, and so does every entry the build
 did not use, except compiled chart layouts, which belong to no week and are kept while the
