@@ -49,6 +49,7 @@ class Store:
         self.used: set[str] = set()
         self.written: dict[str, Entry] = {}
         self.hits = self.misses = 0
+        self._changed = False  # an entry put, adopted or pruned since the index was read
 
     def key(self, kind: str, *values: Any) -> str:
         """The key of a value of `kind` made from `values` with this store's code."""
@@ -87,6 +88,7 @@ class Store:
         digest = keys.bytes_digest(data)
         entry = [st.st_size, st.st_mtime_ns, digest, kind, self.code]
         self.index[name] = self.written[name] = entry
+        self._changed = True
         self.used.add(name)
         return StoredFile(path, st.st_size, digest, data)
 
@@ -99,6 +101,7 @@ class Store:
             except OSError:
                 continue
             self.index[name] = [st.st_size, st.st_mtime_ns, *entry[2:]]
+            self._changed = True
             self.used.add(name)
 
     # --- Python values -----------------------------------------------------------------
@@ -126,7 +129,8 @@ class Store:
 
     def save(self, *, prune: bool) -> int:
         """Write the index; with `prune` (a full build) remove what this build did not use
-        (see the module docstring). Returns how many files were removed."""
+        (see the module docstring). Returns how many files were removed. An index that
+        did not change is not written again (~9,000 entries: ~25 ms)."""
         removed = 0
         if prune:
             keep = {
@@ -135,7 +139,10 @@ class Store:
                 and (name in self.used or entry[3] in KEPT_WHILE_CODE_CURRENT)
             }
             removed = _remove_others(self.folder, set(keep))
+            self._changed = self._changed or removed > 0 or len(keep) != len(self.index)
             self.index = keep
+        if not self._changed and (self.folder / INDEX).is_file():
+            return removed
         if self.index or (self.folder / INDEX).exists():
             data = json.dumps(self.index, sort_keys=True, separators=(",", ":")).encode()
             write_atomic(self.folder / INDEX, data)

@@ -93,3 +93,18 @@ def test_stored_files_are_0644_whatever_the_umask(tmp_path):
     os.chmod(path, 0o600)  # e.g. copied by a tool that keeps no modes
     assert Store(tmp_path, "code").get("k", ".svg") is not None
     assert os.stat(path).st_mode & 0o777 == 0o644
+
+
+def test_an_unchanged_index_is_not_written_again(tmp_path):
+    store = Store(tmp_path, "code")
+    store.put("k", ".svg", b"<svg/>", "file")
+    store.save(prune=True)
+    index = tmp_path / OBJECTS / INDEX
+    before = index.stat().st_mtime_ns, index.stat().st_ino
+    again = Store(tmp_path, "code")
+    assert again.get("k", ".svg") is not None
+    again.save(prune=True)  # everything used, nothing new: the same file
+    assert (index.stat().st_mtime_ns, index.stat().st_ino) == before
+    third = Store(tmp_path, "code")
+    third.save(prune=True)  # "k" not used by this build: pruned, the index written
+    assert index.stat().st_ino != before[1] and Store(tmp_path, "code").index == {}
