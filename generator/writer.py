@@ -18,7 +18,8 @@ the same whether a file was rendered or linked from the cache.
 a second build waits for the first, then goes on, or gives up with one clear line.
 
 `write_atomic` writes one file (committed data, cache entries) so that readers see the old
-bytes or the new, never half of either; like every file written here, it is 0644.
+bytes or the new, never half of either; it is 0644, like the site's files (a cache file is
+linked into the site as it is).
 """
 
 from __future__ import annotations

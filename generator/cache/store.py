@@ -74,7 +74,10 @@ class Store:
             self.misses += 1
             return None
         if st.st_mode & 0o777 != 0o644:  # the writer links it into the site as it is
-            os.chmod(path, 0o644)
+            try:
+                os.chmod(path, 0o644)
+            except OSError:  # not ours to change: the site gets the file's own mode
+                pass
         self.used.add(name)
         self.hits += 1
         return StoredFile(path, entry[0], entry[2])
