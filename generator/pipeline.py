@@ -325,12 +325,13 @@ def gather_issues(
     # one: kept apart, read back at once), made in the render worker while this thread
     # reads back every snapshot in data/issues for the issues shown.
     keys_ = stages.snapshot_keys(store, files)
-    published = _published(archive, {**stages.frozen_scores(store, files, keys_), **{
+    parsed: dict[str, Issue] = {}  # the snapshots `frozen_scores` had to parse (cold cache)
+    published = _published(archive, {**stages.frozen_scores(store, files, keys_, parsed), **{
         w: (i.score, i.band) for w, i in fresh.items() if i.frozen}})
     track_done = thread.submit(_with_chart, store, lambda: stages.track_record(
         store, published, prices, config),
         lambda track: {"track record": jobs.track_chart(track.summary)})
-    frozen = stages.frozen_issues(store, files, keys_)
+    frozen = stages.frozen_issues(store, files, keys_, parsed)
     issues = _issues(config, weekly, shown, prices, frozen, fresh, problems)
     report.frozen = sum(i.frozen for i in issues)
     known = {i.week for i in issues}

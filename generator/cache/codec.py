@@ -272,9 +272,8 @@ def _frame(values: list[Any], index: pd.Index, columns: pd.Index) -> pd.DataFram
     """A frame of one column per entry of `values` (arrays of its length, as written).
 
     pandas' own constructor from arrays, which skips checking what `dumps` already wrote
-    (three times faster than a frame from a dict, which was a third of a
-    snapshot's decoding); the
-    public constructor where a pandas lacks it."""
+    (three times faster than a frame from a dict, which was a third of a snapshot's
+    decoding); the public constructor where a pandas lacks it."""
     if len(set(map(len, values)) | {len(index)}) != 1 or len(values) != len(columns):
         raise Corrupt("a frame's columns do not fit its index")
     from_arrays = getattr(pd.DataFrame, "_from_arrays", None)

@@ -85,10 +85,12 @@ def snapshot_keys(store: Store | None, files: Mapping[str, tuple[Path, bytes]]
 
 
 def frozen_scores(store: Store | None, files: Mapping[str, tuple[Path, bytes]],
-                  keys_: Mapping[str, str]) -> dict[str, tuple[float, str]]:
+                  keys_: Mapping[str, str], made: dict[str, Issue] | None = None
+                  ) -> dict[str, tuple[float, str]]:
     """Each frozen week's score and band as its issue published them, kept beside the
     issue itself: a few bytes a week, read back in a few milliseconds, so the track record
-    starts on them while the issues are read (`frozen_issues`, a few tenths of a second)."""
+    starts on them while the issues are read (`frozen_issues`, a few tenths of a second).
+    The issues it had to parse for that go into `made`, for `frozen_issues`."""
     out: dict[str, tuple[float, str]] = {}
     for week, (path, data) in files.items():
         key = keys_.get(week)
@@ -96,6 +98,8 @@ def frozen_scores(store: Store | None, files: Mapping[str, tuple[Path, bytes]],
         value = None if store is None or short is None else store.get_value(short)
         if not (isinstance(value, tuple) and len(value) == 2):
             issue = snapshot_issue(store, path, data, key)
+            if made is not None:
+                made[week] = issue
             value = (issue.score, issue.band)
             if store is not None and short is not None:
                 store.put_value(short, value, "snapshot")
@@ -104,12 +108,16 @@ def frozen_scores(store: Store | None, files: Mapping[str, tuple[Path, bytes]],
 
 
 def frozen_issues(store: Store | None, files: Mapping[str, tuple[Path, bytes]],
-                  keys_: Mapping[str, str] | None = None) -> dict[str, Issue]:
+                  keys_: Mapping[str, str] | None = None,
+                  made: Mapping[str, Issue] | None = None) -> dict[str, Issue]:
     """Every issue frozen in `data/issues/` (its snapshot files, `read_snapshot_files`), each
     kept by its file's bytes (parsing 500 snapshots takes about half a second; a new week
-    adds one). `keys_`: their keys, when `snapshot_keys` has hashed them already."""
+    adds one). `keys_`: their keys, when `snapshot_keys` has hashed them already; `made`:
+    issues `frozen_scores` parsed already (not read back again)."""
     keys_ = keys_ or {}
-    return {week: snapshot_issue(store, path, data, keys_.get(week))
+    made = made or {}
+    return {week: made[week] if week in made else
+            snapshot_issue(store, path, data, keys_.get(week))
             for week, (path, data) in files.items()}
 
 

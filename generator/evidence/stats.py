@@ -186,7 +186,8 @@ def _rank_correlation(codes_x: np.ndarray, nx: int, codes_y: np.ndarray, ny: int
 
     The sums of products of the centred ranks are exact (integers until they are divided
     by 4, far below 2**53), so this is, bit for bit, the correlation of centred float ranks
-    computed term by term, in a third less time."""
+    computed term by term, in about a fifth less time (0.46 -> 0.37 s for 12 bootstraps
+    of 2,000 resamples of 525 pairs)."""
     n = codes_x.shape[1]
     rx, sxx = _twice_ranks(codes_x, nx)
     ry, syy = _twice_ranks(codes_y, ny)

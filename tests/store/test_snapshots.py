@@ -151,3 +151,18 @@ def test_published_scores_are_kept_beside_the_issues_and_equal_theirs(issues_dir
     issues = stages.frozen_issues(again, files, keys)
     assert {w: (i.score, i.band) for w, i in issues.items()} == expected
     assert again.misses == 0
+
+
+def test_issues_parsed_for_their_scores_are_not_read_back_again(issues_dir, tmp_path):
+    from generator.cache import stages
+    from generator.cache.store import Store
+
+    files = read_snapshot_files(issues_dir)
+    store = Store(tmp_path / "cache", "code")
+    keys = stages.snapshot_keys(store, files)
+    made: dict = {}
+    stages.frozen_scores(store, files, keys, made)
+    assert sorted(made) == sorted(files)  # a cold store: every one parsed
+    hits = store.hits
+    issues = stages.frozen_issues(store, files, keys, made)
+    assert all(issues[w] is made[w] for w in files) and store.hits == hits
