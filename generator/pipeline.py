@@ -5,7 +5,9 @@
              snapshot computed point in time first, their charts sent to the render worker;
              then the frozen ones) -> charts and images  (`gather_issues`; the evidence and
              the track record are computed in a thread meanwhile, each sending its charts to
-             the worker as soon as it is done: `with_evidence` collects them)
+             the worker as soon as it is done: `with_evidence` collects them; the track
+             record's bootstrap intervals are started from the frozen weeks' scores as soon
+             as the snapshots are read, `stages.track_intervals`)
     files:   site.issue_jobs -> issue pages; the search index (Pagefind over the bundles
              whose pages changed, in its own processes; a new week: the latest year's)
              while site.page_jobs makes the other template pages and site.build_site
@@ -262,6 +264,7 @@ class Gathered:
     # (value, the call giving its charts' bytes, how many of them are rendered): `_with_chart`
     evidence: Future[Any]
     track: Future[Any]
+    intervals: workers.Shared[str, tuple[float, float]]  # the track record's, being made
     rendered: _Rendered  # the issues' charts and images (a new week's maybe still drawn)
 
 
@@ -289,6 +292,15 @@ def gather_issues(
     if data_age is not None and data_age.stale_inputs:
         report.warnings.append(stale_inputs_line(data_age))
     problems = quality.problems_until(loaded.problems, until)
+    # The snapshots' published scores first: the track record's bootstrap intervals rest on
+    # the frozen weeks, so the render worker (idle until a new week's charts are known)
+    # computes them from these while this thread makes the weekly table.
+    files = {} if loaded.sample else read_snapshot_files(config.issues_dir)
+    keys_ = stages.snapshot_keys(store, files)
+    parsed: dict[str, Issue] = {}  # the snapshots `frozen_scores` had to parse (cold cache)
+    frozen_scores = stages.frozen_scores(store, files, keys_, parsed)
+    intervals = stages.track_intervals(
+        store, _frozen_published(frozen_scores, config.archive_start), prices, config)
     weekly = quality.checked_weekly(stages.weekly(store, prices, config, shares), problems,
                                     config)
     caveat = total_return_caveat(total_return_etfs(prices, config), config)
@@ -315,21 +327,18 @@ def gather_issues(
     feed = set(weeks[-config.feed_size:])
     # The weeks with no snapshot first (a new week): computed, frozen where complete, and
     # their charts sent to the render worker, which draws them while the snapshots are read.
-    files = {} if loaded.sample else read_snapshot_files(config.issues_dir)
     fresh, snapshots = _computed(config, weekly, shown, prices, problems,
                                  {w for w in weeks if w not in files}, store=store,
                                  freeze=freeze_weeks)
     early_batch = _issue_batch(config, fresh.values(), feed)
     early = _render(store, early_batch, progress)
     # The track record, from every week's score as published (a snapshot's where there is
-    # one: kept apart, read back at once), made in the render worker while this thread
-    # reads back every snapshot in data/issues for the issues shown.
-    keys_ = stages.snapshot_keys(store, files)
-    parsed: dict[str, Issue] = {}  # the snapshots `frozen_scores` had to parse (cold cache)
-    published = _published(archive, {**stages.frozen_scores(store, files, keys_, parsed), **{
+    # one), made in the render worker while this thread reads back every snapshot in
+    # data/issues for the issues shown.
+    published = _published(archive, {**frozen_scores, **{
         w: (i.score, i.band) for w, i in fresh.items() if i.frozen}})
     track_done = thread.submit(_with_chart, store, lambda: stages.track_record(
-        store, published, prices, config),
+        store, published, prices, config, intervals),
         lambda track: {"track record": jobs.track_chart(track.summary)})
     frozen = stages.frozen_issues(store, files, keys_, parsed)
     issues = _issues(config, weekly, shown, prices, frozen, fresh, problems)
@@ -377,12 +386,13 @@ def gather_issues(
         caveats=(caveat,) if caveat else (),
         data_age=data_age,
     )
-    return Gathered(inputs, snapshots, evidence_done, track_done, done)
+    return Gathered(inputs, snapshots, evidence_done, track_done, intervals, done)
 
 
 def with_evidence(part: Gathered, store: Store | None, report: BuildReport) -> SiteInputs:
     """The whole site's inputs: `part`'s, and the evidence and track record once computed,
     with their charts (the last charts of a build)."""
+    part.intervals.help()  # nothing else to do here until the track record is made
     evidence, evidence_charts, from_evidence = part.evidence.result()
     track, track_charts, from_track = part.track.result()
     done = {**evidence_charts(), **track_charts()}
@@ -401,7 +411,19 @@ def with_evidence(part: Gathered, store: Store | None, report: BuildReport) -> S
     )
 
 
-def _published(archive: pd.DataFrame, frozen: Mapping[str, tuple[float, str]]
+def _frozen_published(frozen: Mapping[str, tuple[float, str, dt.date]], start: dt.date
+                      ) -> pd.DataFrame:
+    """The frozen weeks of the archive (as-of on or after `start`) with their published
+    scores and bands, as `_published` gives every week (`as_of` index, date order)."""
+    rows = sorted((as_of, week, score, band) for week, (score, band, as_of) in frozen.items()
+                  if as_of >= start)
+    return pd.DataFrame({"week": [r[1] for r in rows], "score": [r[2] for r in rows],
+                         "band": [r[3] for r in rows]},
+                        index=pd.DatetimeIndex([pd.Timestamp(r[0]) for r in rows],
+                                               name="as_of"))
+
+
+def _published(archive: pd.DataFrame, frozen: Mapping[str, tuple[Any, ...]]
                ) -> pd.DataFrame:
     """Every archive week's score and band as its issue published them: `frozen`'s (the
     score and band of every snapshot, this build's included) where there is one, else the

@@ -11,6 +11,8 @@ but the code and the library versions). With `store=None` they simply call the s
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,8 +23,14 @@ from generator import weeks
 from generator.cache import keys, workers
 from generator.cache.store import Store, memo
 from generator.config import Config
+from generator.evidence.stats import block_bootstrap_spearman
 from generator.evidence.study import Evidence, compute_evidence
-from generator.evidence.track import TrackRecord, compute_track_record
+from generator.evidence.track import (
+    TrackRecord,
+    compute_track_record,
+    spearman_jobs,
+    with_intervals,
+)
 from generator.prices import Prices
 from generator.signals.issues import Issue
 from generator.signals.weekly import Weekly, compute_weekly
@@ -57,14 +65,48 @@ def evidence(store: Store | None, archive: pd.DataFrame, prices: Prices,
 
 
 def track_record(store: Store | None, published: pd.DataFrame, prices: Prices,
-                 config: Config) -> TrackRecord:
+                 config: Config, intervals: workers.Shared[str, tuple[float, float]] | None
+                 = None) -> TrackRecord:
     """`compute_track_record`, kept by the published scores, the prices and the settings.
 
-    Made in the render worker when there is one (~0.5 s of pandas and Python, held under the
-    GIL): on the other core, while this process builds the pages, not in a thread that would
-    take turns with it."""
-    return memo(store, "track", (published, prices, settings(config)),
-                lambda: workers.run(compute_track_record, published, prices, config))
+    Made in the render worker when there is one (~0.1 s of pandas and Python, held under the
+    GIL), without its bootstrap intervals, while those are made (`intervals`, from
+    `track_intervals`); then given them here (`with_intervals`: any `intervals` lacks is
+    computed here)."""
+    def make() -> TrackRecord:
+        partial = workers.run(functools.partial(compute_track_record, intervals=False),
+                              published, prices, config)
+        return with_intervals(partial, intervals.result() if intervals is not None else None)
+
+    return memo(store, "track", (published, prices, settings(config)), make)
+
+
+def track_intervals(store: Store | None, frozen: pd.DataFrame, prices: Prices,
+                    config: Config) -> workers.Shared[str, tuple[float, float]]:
+    """The bootstrap intervals of `spearman_jobs` over the frozen weeks' published scores
+    (`frozen`, as `compute_track_weeks` takes them), kept by them, the prices and the
+    settings: being made, or made already.
+
+    A build asks for them as soon as it has read the snapshots, before the weekly table:
+    the render worker, idle until a new week's charts are known, makes them meanwhile
+    (`workers.Shared`: one call per interval, ~40 ms, so those charts wait for one at
+    most), and so does this process once it has nothing else to do (`help()`). The track
+    record then takes those whose pairs it has: all of them when every week with a
+    forward return is frozen (a new week, as a rule)."""
+    if frozen.empty:
+        return workers.Shared.made({})
+    key = None if store is None else store.key("track intervals", frozen, prices,
+                                                settings(config))
+    found = None if store is None or key is None else store.get_value(key)
+    if isinstance(found, dict):
+        return workers.Shared.made(found)
+
+    def keep(results: dict[str, tuple[float, float]]) -> None:
+        if store is not None and key is not None:
+            store.put_value(key, results, "track intervals")
+
+    return workers.Shared(block_bootstrap_spearman, spearman_jobs(frozen, prices, config),
+                          keep)
 
 
 def exchange_calendar(store: Store | None) -> None:
@@ -86,21 +128,21 @@ def snapshot_keys(store: Store | None, files: Mapping[str, tuple[Path, bytes]]
 
 def frozen_scores(store: Store | None, files: Mapping[str, tuple[Path, bytes]],
                   keys_: Mapping[str, str], made: dict[str, Issue] | None = None
-                  ) -> dict[str, tuple[float, str]]:
-    """Each frozen week's score and band as its issue published them, kept beside the
+                  ) -> dict[str, tuple[float, str, dt.date]]:
+    """Each frozen week's score, band and as-of date as its issue published them, kept beside the
     issue itself: a few bytes a week, read back in a few milliseconds, so the track record
     starts on them while the issues are read (`frozen_issues`, a few tenths of a second).
     The issues it had to parse for that go into `made`, for `frozen_issues`."""
-    out: dict[str, tuple[float, str]] = {}
+    out: dict[str, tuple[float, str, dt.date]] = {}
     for week, (path, data) in files.items():
         key = keys_.get(week)
         short = None if store is None or key is None else store.key("published", key)
         value = None if store is None or short is None else store.get_value(short)
-        if not (isinstance(value, tuple) and len(value) == 2):
+        if not (isinstance(value, tuple) and len(value) == 3):
             issue = snapshot_issue(store, path, data, key)
             if made is not None:
                 made[week] = issue
-            value = (issue.score, issue.band)
+            value = (issue.score, issue.band, issue.as_of)
             if store is not None and short is not None:
                 store.put_value(short, value, "snapshot")
         out[week] = value

@@ -17,18 +17,21 @@ every later call of the build. `stop()` lets workers go without waiting for them
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 A = TypeVar("A")
 J = TypeVar("J")
+K = TypeVar("K")
 
 POOL_MIN_SECONDS = 2.0  # estimated work under which the warm worker is enough
 CHUNK_SECONDS = 1.0  # estimated work per chunk on the pool
@@ -132,6 +135,12 @@ def join() -> None:
         process.join()
 
 
+def _running() -> bool:
+    """Whether a worker (the warm one or the pool's) is there to take calls."""
+    with _lock:
+        return (_warm or _many) is not None
+
+
 def run(fn: Callable[..., T], *args: object) -> T:
     """`fn(*args)` in the warm worker when there is one, else in this process."""
     return submit(fn, *args)()
@@ -166,6 +175,89 @@ def submit(fn: Callable[..., T], *args: object) -> Callable[[], T]:
         return result
     value = fn(*args)
     return lambda: value
+
+
+class Shared(Generic[K, T]):
+    """`fn(*args)` of every job of `jobs` (`{key: args}`), each made once: in the warm worker,
+    sent by a thread of its own two at a time, and by whoever calls `help()` here meanwhile
+    (a thread with nothing else to do). Two at a time, so that other calls for the worker
+    (a new week's charts) wait for two jobs at most.
+
+    `fn` must give the same value wherever it runs (a pure function of its arguments).
+    `done(results)` is called once, by the first `result()` to have them all.
+    """
+
+    def __init__(self, fn: Callable[..., T], jobs: dict[K, tuple[object, ...]],
+                 done: Callable[[dict[K, T]], object] | None = None) -> None:
+        self._fn = fn
+        self._keys = list(jobs)
+        self._todo = list(jobs.items())[::-1]  # taken from the end: in order
+        self._results: dict[K, T] = {}
+        self._errors: list[BaseException] = []
+        self._lock = threading.Lock()
+        self._made = threading.Condition(self._lock)  # notified as each job ends
+        self._done = done
+        self._lane = threading.Thread(target=self._send, name="riskon-shared", daemon=True)
+        self._lane.start()
+
+    @classmethod
+    def made(cls, results: dict[K, T]) -> Shared[K, T]:
+        """Results known already: nothing to make."""
+        shared = cls(lambda: None, {})
+        shared._results = dict(results)
+        shared._keys = list(results)
+        return shared
+
+    def _take(self, lane: bool = False) -> tuple[K, tuple[object, ...]] | None:
+        with self._lock:
+            if lane and not _running():  # no worker (any more): the jobs left are made here
+                return None
+            return self._todo.pop() if self._todo and not self._errors else None
+
+    def _made_by(self, key: K, call: Callable[[], T]) -> None:
+        try:
+            value = call()
+        except BaseException as error:  # given to `result()`, in the build's thread
+            with self._made:
+                self._errors.append(error)
+                self._made.notify_all()
+        else:
+            with self._made:
+                self._results[key] = value
+                self._made.notify_all()
+
+    def _send(self) -> None:
+        """Send the jobs to the worker, while there is one: two at a time (the next one
+        waits in its queue, so the worker never waits for this thread), the others' calls
+        (a new week's charts) queued after those two."""
+        sent: deque[tuple[K, Callable[[], T]]] = deque()
+        while True:
+            while len(sent) < 2 and (job := self._take(lane=True)) is not None:
+                sent.append((job[0], submit(self._fn, *job[1])))
+            if not sent:
+                return
+            key, call = sent.popleft()
+            self._made_by(key, call)
+
+    def help(self) -> None:
+        """Make the jobs not yet taken, here, until none is left."""
+        while (job := self._take()) is not None:
+            key, args = job
+            self._made_by(key, functools.partial(self._fn, *args))
+
+    def result(self) -> dict[K, T]:
+        """Every job's value, by key, in the order of `jobs` (waits for the last ones)."""
+        self._lane.join()
+        self.help()  # the jobs the lane left (its worker was let go), if any
+        with self._made:  # and those `help()` calls elsewhere are making
+            self._made.wait_for(lambda: self._errors or len(self._results) == len(self._keys))
+            if self._errors:
+                raise self._errors[0]
+            results = {k: self._results[k] for k in self._keys}
+            done, self._done = self._done, None
+        if done is not None:
+            done(results)
+        return results
 
 
 def start(fn: Callable[[list[J]], list[T]], jobs: list[J], *, cost: Callable[[J], float],

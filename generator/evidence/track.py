@@ -20,7 +20,9 @@ Definitions (pure; `track_text.py` restates them for readers):
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,11 +137,54 @@ def _group_stats(frame: pd.DataFrame, col: str, h: int) -> tuple[int, int, float
             float(np.median(values)), float(np.mean(values > 0)))
 
 
+def _pairs(weeks: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
+    """The scores and forward returns of the weeks with a forward return in `col`."""
+    y = weeks[col].to_numpy(dtype="float64")
+    ok = np.isfinite(y)
+    return weeks["score"].to_numpy(dtype="float64")[ok], y[ok]
+
+
+def interval_key(x: np.ndarray, y: np.ndarray, block: int, resamples: int, seed: int,
+                 level: float) -> str:
+    """What a bootstrap interval of `block_bootstrap_spearman` is a function of, as a
+    digest: the pairs, in order, and the bootstrap's parameters."""
+    h = hashlib.sha256(repr((len(x), int(block), int(resamples), int(seed),
+                             float(level))).encode())
+    h.update(np.ascontiguousarray(x, dtype="float64").tobytes())
+    h.update(np.ascontiguousarray(y, dtype="float64").tobytes())
+    return h.hexdigest()
+
+
+def spearman_jobs(published: pd.DataFrame, prices: Prices, config: Config, *,
+                  resamples: int = BLOCK_RESAMPLES, seed: int = SEED, level: float = LEVEL,
+                  ) -> dict[str, tuple[np.ndarray, np.ndarray, int]]:
+    """The bootstrap intervals the track record of `published` (as `compute_track_weeks`
+    takes it) needs, one per asset and horizon, by `interval_key`: the pairs and the
+    block length of each (`block_bootstrap_spearman(x, y, block)` with these parameters).
+
+    The intervals are most of the track record's work, and a week's forward returns need
+    weeks of later prices: they rest on older weeks, frozen ones as a rule. So a build can
+    compute them from the frozen weeks' scores before this week's score is known, and
+    `summarize_track` takes each one whose pairs it finds (`known`), by its key."""
+    weeks = compute_track_weeks(published, prices, config)
+    out: dict[str, tuple[np.ndarray, np.ndarray, int]] = {}
+    for asset in track_assets(config):
+        for h in HORIZONS:
+            x, y = _pairs(weeks, column(asset, h))
+            out[interval_key(x, y, block_length(h), resamples, seed, level)] = (
+                x, y, block_length(h))
+    return out
+
+
 def summarize_track(weeks: pd.DataFrame, assets: tuple[str, ...], *,
                     resamples: int = BLOCK_RESAMPLES, seed: int = SEED,
-                    level: float = LEVEL) -> pd.DataFrame:
+                    level: float = LEVEL,
+                    known: Mapping[str, tuple[float, float]] | None = None,
+                    intervals: bool = True) -> pd.DataFrame:
     """The summary rows (`TRACK_COLUMNS`): all weeks, then bands, then quintiles; within
-    each group the assets, then horizons ascending."""
+    each group the assets, then horizons ascending. The bootstrap intervals as
+    `fill_intervals` gives them (`known` used where it matches); none (NaN) without
+    `intervals`."""
     groups = [("all", "All weeks", weeks)]
     groups += [("band", b, weeks[weeks["band"] == b]) for _, _, b in BANDS]
     groups += [("quintile", q, weeks[weeks["quintile"] == q]) for q in QUINTILES]
@@ -147,29 +192,60 @@ def summarize_track(weeks: pd.DataFrame, assets: tuple[str, ...], *,
     for grouping, name, frame in groups:
         for asset in assets:
             for h in HORIZONS:
-                col = column(asset, h)
-                n, independent, median, positive = _group_stats(frame, col, h)
-                rho = low = high = math.nan
-                if grouping == "all":
-                    ok = np.isfinite(frame[col].to_numpy(dtype="float64"))
-                    x = frame["score"].to_numpy(dtype="float64")[ok]
-                    y = frame[col].to_numpy(dtype="float64")[ok]
-                    rho = spearman(x, y)
-                    low, high = block_bootstrap_spearman(x, y, block_length(h),
-                                                         resamples=resamples, seed=seed,
-                                                         level=level)
+                n, independent, median, positive = _group_stats(frame, column(asset, h), h)
+                rho = spearman(*_pairs(frame, column(asset, h))) if grouping == "all" \
+                    else math.nan
                 records.append((grouping, name, asset, h, n, independent, median, positive,
-                                rho, low, high))
-    return pd.DataFrame.from_records(records, columns=list(TRACK_COLUMNS))
+                                rho, math.nan, math.nan))
+    summary = pd.DataFrame.from_records(records, columns=list(TRACK_COLUMNS))
+    if intervals:
+        fill_intervals(summary, weeks, known, resamples=resamples, seed=seed, level=level)
+    return summary
+
+
+def fill_intervals(summary: pd.DataFrame, weeks: pd.DataFrame,
+                   known: Mapping[str, tuple[float, float]] | None = None, *,
+                   resamples: int = BLOCK_RESAMPLES, seed: int = SEED,
+                   level: float = LEVEL) -> None:
+    """Set `spearman_low` and `spearman_high` of the `all` rows of `summary` (in place):
+    the circular block bootstrap interval of the Spearman correlation of score and
+    forward return over `weeks`. `known`: intervals computed already (`spearman_jobs`'),
+    taken where their key matches (the same pairs and parameters: the same numbers)."""
+    known = known or {}
+    rows = np.flatnonzero(summary["grouping"].to_numpy() == "all")
+    low = summary["spearman_low"].to_numpy(dtype="float64", copy=True)
+    high = summary["spearman_high"].to_numpy(dtype="float64", copy=True)
+    for row in rows:
+        h = int(summary["horizon_weeks"].iat[row])
+        x, y = _pairs(weeks, column(str(summary["asset"].iat[row]), h))
+        block = block_length(h)
+        found = known.get(interval_key(x, y, block, resamples, seed, level)) if known else None
+        low[row], high[row] = found or block_bootstrap_spearman(
+            x, y, block, resamples=resamples, seed=seed, level=level)
+    summary["spearman_low"] = low
+    summary["spearman_high"] = high
 
 
 def compute_track_record(published: pd.DataFrame, prices: Prices, config: Config, *,
-                         resamples: int = BLOCK_RESAMPLES, seed: int = SEED) -> TrackRecord:
-    """The track record of the published scores (all data: forward returns look ahead)."""
+                         resamples: int = BLOCK_RESAMPLES, seed: int = SEED,
+                         known: Mapping[str, tuple[float, float]] | None = None,
+                         intervals: bool = True) -> TrackRecord:
+    """The track record of the published scores (all data: forward returns look ahead).
+    `known`: intervals computed already (of `spearman_jobs`), used where they match;
+    without `intervals`, none (NaN): `with_intervals` adds them."""
     assets = track_assets(config)
     weeks = compute_track_weeks(published, prices, config)
-    return TrackRecord(weeks=weeks, summary=summarize_track(weeks, assets, resamples=resamples,
-                                                            seed=seed), assets=assets)
+    return TrackRecord(weeks=weeks, summary=summarize_track(
+        weeks, assets, resamples=resamples, seed=seed, known=known, intervals=intervals),
+        assets=assets)
+
+
+def with_intervals(track: TrackRecord, known: Mapping[str, tuple[float, float]] | None = None,
+                   *, resamples: int = BLOCK_RESAMPLES, seed: int = SEED) -> TrackRecord:
+    """`track` (made without `intervals`) with its bootstrap intervals (`fill_intervals`)."""
+    summary = track.summary.copy()
+    fill_intervals(summary, track.weeks, known, resamples=resamples, seed=seed)
+    return TrackRecord(weeks=track.weeks, summary=summary, assets=track.assets)
 
 
 def format_track_csv(summary: pd.DataFrame) -> str:

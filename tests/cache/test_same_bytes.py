@@ -212,3 +212,38 @@ def test_the_weeks_a_build_freezes_are_found_in_the_cache_by_the_next(tmp_path, 
     assert again.newly_frozen == [] and again.frozen == len(first.newly_frozen)
     assert again.rendered == 0
     assert {week: page.stat().st_ino for week, page in pages.items()} == inodes
+
+
+def test_a_new_weeks_track_record_takes_its_intervals_from_the_frozen_weeks(
+        tmp_path, csv_dir, monkeypatch):
+    """The bootstrap intervals a build computes from the frozen weeks alone, before the
+    week's own scores, are the ones its track record needs: it computes none itself, and
+    the record is the one a build without cache publishes."""
+    import datetime as dt
+
+    from generator.config import load_config
+    from generator.evidence import track
+    from generator.pipeline import run_build
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = make_project(tmp_path / "project")
+    settings = project / "pyproject.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        'archive_start = "2016-01-01"', 'archive_start = "2026-03-02"'), encoding="utf-8")
+    config = load_config(project)
+    run_build(config, source=f"csv:{csv_dir}", fetch=False, until=dt.date(2026, 10, 14))
+    real = track.block_bootstrap_spearman
+
+    def computed_again(*args, **kwargs):
+        raise AssertionError("the track record computed an interval itself")
+
+    monkeypatch.setattr(track, "block_bootstrap_spearman", computed_again)
+    run_build(config, source=f"csv:{csv_dir}", fetch=False)
+    monkeypatch.setattr(track, "block_bootstrap_spearman", real)
+    run_build(config, source=f"csv:{csv_dir}", fetch=False, cache=False,
+              out=tmp_path / "no-cache")
+    made = (project / "site" / "data" / "track-record.csv").read_text(encoding="utf-8")
+    assert made == (tmp_path / "no-cache" / "data" / "track-record.csv").read_text(
+        encoding="utf-8")
+    assert len([line for line in made.splitlines()
+                if line.startswith("all,") and line.split(",")[-1]]) >= 4  # intervals

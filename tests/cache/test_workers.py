@@ -126,3 +126,40 @@ def test_threads_may_submit_while_the_pool_replaces_the_warm_worker():
     assert errors == []
     assert sorted(results) == list(range(1, 201))
     assert [v for _, v in out + more] == [2, 3, 4, 5, 6, 7, 8]
+
+
+def _plus_unless_two(x: int) -> int:
+    if x == 2:
+        raise ValueError("two")
+    return x + 1
+
+
+def test_shared_jobs_are_each_made_once_by_the_worker_or_by_help_in_order():
+    done = []
+    with workers.warm():
+        shared = workers.Shared(_pid_plus, {f"k{n}": (n,) for n in range(30)}, done.append)
+        shared.help()  # takes whatever the worker has not taken yet
+        results = shared.result()
+        assert list(results) == [f"k{n}" for n in range(30)]  # the order of the jobs
+        assert [v for _, v in results.values()] == list(range(1, 31))
+        pids = {pid for pid, _ in results.values()}
+        assert os.getpid() in pids or not TWO_CORES or len(pids) == 1
+        assert shared.result() == results
+    assert done == [results]  # once
+
+
+def test_shared_jobs_without_a_worker_or_after_it_went_are_made_here():
+    shared = workers.Shared(_pid_plus, {"a": (1,), "b": (2,)})
+    assert shared.result() == {"a": (os.getpid(), 2), "b": (os.getpid(), 3)}
+    with workers.warm():
+        shared = workers.Shared(_pid_plus, {n: (n,) for n in range(40)})
+        workers.stop()
+        assert [v for _, v in shared.result().values()] == list(range(1, 41))
+
+
+def test_a_shared_jobs_error_is_raised_by_result_and_made_results_come_back():
+    with workers.warm():
+        shared = workers.Shared(_plus_unless_two, {n: (n,) for n in range(5)})
+        with pytest.raises(ValueError, match="two"):
+            shared.result()
+    assert workers.Shared.made({"x": (1.0, 2.0)}).result() == {"x": (1.0, 2.0)}

@@ -10,11 +10,15 @@ import pandas as pd
 import pytest
 
 from generator.config import Config, Windows
+from generator.evidence import track as track_module
+from generator.evidence.stats import block_bootstrap_spearman
 from generator.evidence.track import (
     TRACK_COLUMNS,
     compute_track_record,
     format_track_csv,
     score_quintiles,
+    spearman_jobs,
+    with_intervals,
 )
 from generator.evidence.track_text import track_sentence, track_verdict
 from generator.prices import normalize_frame
@@ -111,3 +115,61 @@ def test_verdict_never_claims_without_an_interval_excluding_zero(record):
     track, _ = record
     for sentence in track_verdict(track):
         assert "forecasts" not in sentence.replace("not evidence that the band forecasts", "")
+
+
+def _recent_record(tmp_path):
+    """Prices that end a week after the last published week: the newest weeks have no
+    forward return yet; the scores wander (a correlation that is not ±1)."""
+    days = pd.date_range("2020-01-01", "2022-01-07")
+    t = np.arange(len(days))
+
+    def wander(period: float, scale: float) -> pd.Series:
+        return pd.Series(np.exp(t * 0.001 + np.sin(t / period) * 0.05) * scale, index=days)
+
+    prices = {"^RUT": _frame(wander(9, 100)), "BTC-USD": _frame(wander(5, 200)),
+              "ETH-USD": _frame(wander(7, 10)), "SOL-USD": _frame(wander(13, 1))}
+    fridays = pd.date_range("2020-01-03", "2021-12-31", freq="W-FRI")
+    scores = np.round(50 + 40 * np.sin(np.arange(len(fridays)) * 0.7), 1)
+    published = pd.DataFrame({"week": [f"w{i}" for i in range(len(fridays))],
+                              "score": scores, "band": [""] * len(fridays)}, index=fridays)
+    return published, prices, _config(tmp_path)
+
+
+def _intervals(jobs):
+    return {key: block_bootstrap_spearman(x, y, block, resamples=200)
+            for key, (x, y, block) in jobs.items()}
+
+
+def test_intervals_made_from_the_frozen_weeks_alone_are_the_track_records_own(
+        tmp_path, monkeypatch):
+    published, prices, config = _recent_record(tmp_path)
+    expected = compute_track_record(published, prices, config, resamples=200)
+    # The newest week (not frozen yet) has no forward return: the frozen weeks give every
+    # interval, and the record made with them computes none itself.
+    jobs = spearman_jobs(published.iloc[:-1], prices, config, resamples=200)
+    assert len(jobs) == 12
+    known = _intervals(jobs)
+
+    def no_bootstrap(*args, **kwargs):
+        raise AssertionError("an interval computed again")
+
+    monkeypatch.setattr(track_module, "block_bootstrap_spearman", no_bootstrap)
+    made = compute_track_record(published, prices, config, resamples=200, known=known)
+    pd.testing.assert_frame_equal(made.summary, expected.summary, check_exact=True)
+    partial = compute_track_record(published, prices, config, resamples=200, intervals=False)
+    assert partial.summary[["spearman_low", "spearman_high"]].isna().all().all()
+    pd.testing.assert_frame_equal(with_intervals(partial, known, resamples=200).summary,
+                                  expected.summary, check_exact=True)
+    assert np.isfinite(expected.summary["spearman_low"].iloc[:12]).all()
+
+
+def test_an_interval_whose_pairs_differ_is_computed_again(tmp_path):
+    published, prices, config = _recent_record(tmp_path)
+    expected = compute_track_record(published, prices, config, resamples=200)
+    changed = published.copy()
+    changed.iloc[3, changed.columns.get_loc("score")] = 99.0  # not what was published
+    known = _intervals(spearman_jobs(changed, prices, config, resamples=200))
+    assert not set(known) & set(_intervals(spearman_jobs(published, prices, config,
+                                                         resamples=200)))
+    made = compute_track_record(published, prices, config, resamples=200, known=known)
+    pd.testing.assert_frame_equal(made.summary, expected.summary, check_exact=True)

@@ -134,12 +134,12 @@ def test_data_notices_are_frozen_with_the_issue_and_only_when_there_are_any(issu
     assert again.last_session is None and not again.incomplete
 
 
-def test_published_scores_are_kept_beside_the_issues_and_equal_theirs(issues_dir, tmp_path):
+def test_published_scores_and_dates_are_kept_beside_the_issues_and_equal_theirs(issues_dir, tmp_path):
     from generator.cache import stages
     from generator.cache.store import Store
 
     files = read_snapshot_files(issues_dir)
-    expected = {w: (i.score, i.band) for w, i in load_frozen(issues_dir).items()}
+    expected = {w: (i.score, i.band, i.as_of) for w, i in load_frozen(issues_dir).items()}
     assert stages.frozen_scores(None, files, {}) == expected
     store = Store(tmp_path / "cache", "code")
     keys = stages.snapshot_keys(store, files)
@@ -149,7 +149,7 @@ def test_published_scores_are_kept_beside_the_issues_and_equal_theirs(issues_dir
     assert stages.frozen_scores(again, files, keys) == expected
     assert again.hits == 3 and again.misses == 0  # read back: three small values, no issue
     issues = stages.frozen_issues(again, files, keys)
-    assert {w: (i.score, i.band) for w, i in issues.items()} == expected
+    assert {w: (i.score, i.band, i.as_of) for w, i in issues.items()} == expected
     assert again.misses == 0
 
 
