@@ -238,6 +238,8 @@ def _feed(h: Any, v: Any) -> None:  # noqa: C901  (one branch per kind of value)
             _feed_pandas(h, v)
     elif isinstance(v, float):  # float subclasses
         _tag(h, "float", repr(float(v)))
+    elif hasattr(kind, "__digest_value__"):  # a value read when first needed: as the value
+        _reused(h, v, lambda sub, lazy: _feed(sub, lazy.__digest_value__()))
     else:
         raise TypeError(f"cannot hash a {kind.__qualname__} for a cache key")
 

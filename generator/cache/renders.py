@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from generator.cache import workers
-from generator.cache.store import Entry, Store
+from generator.cache.store import Entry, Store, StoredValue
 from generator.charts import render as charts_render
 from generator.charts import vega
 from generator.charts.data import Chart
@@ -58,9 +58,18 @@ def _render_chunk(items: list[tuple[str, str, str, RenderJob]]) -> list[dict[str
             found = _WORKER_STORES[(cache_dir, code)] = (store, store_layouts(store))
         store, layouts = found
         store.written = {}
-        store.put(key, job.suffix, charts_render.render(job, layouts), "render")
+        store.put(key, job.suffix, charts_render.render(_read(job), layouts), "render")
         out.append(dict(store.written))
     return out
+
+
+def _read(job: RenderJob) -> RenderJob:
+    """The job with any argument kept in the store (`StoredValue`) read (in a worker it
+    arrives read: such a value pickles as itself)."""
+    if not any(isinstance(a, StoredValue) for a in job.args):
+        return job
+    return RenderJob(job.kind, tuple(a.value() if isinstance(a, StoredValue) else a
+                                     for a in job.args))
 
 
 def render_all(store: Store, jobs: Mapping[str, RenderJob], *,
@@ -93,7 +102,8 @@ def render_all(store: Store, jobs: Mapping[str, RenderJob], *,
             stored = store.get(key, job.suffix)
             if stored is None:  # the entry is gone or damaged: render it here
                 stored = store.put(key, job.suffix,
-                                   charts_render.render(job, store_layouts(store)), "render")
+                                   charts_render.render(_read(job), store_layouts(store)),
+                                   "render")
             found[name] = stored
         return found
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from generator import weeks
 from generator.cache import keys, workers
-from generator.cache.store import Store, memo
+from generator.cache.store import Store, StoredValue, memo
 from generator.config import Config
 from generator.evidence.stats import block_bootstrap_spearman
 from generator.evidence.study import Evidence, compute_evidence
@@ -174,12 +174,18 @@ def snapshot_issue(store: Store | None, path: Path, data: bytes, key: str | None
         return parse_issue(path, data)
     if key is None:
         key = store.key("snapshot", path.name, data)
+    window_key = keys.data_hash(key, "window")  # its chart window's, apart (read if drawn)
     issue = store.get_value(key)
-    if issue is None:
+    if isinstance(issue, Issue):
+        store.keep(window_key)
+        window = StoredValue(store, window_key, lambda: parse_issue(path, data).window)
+        object.__setattr__(issue, "window", window)  # a new object, only this one's
+    else:
         issue = parse_issue(path, data)
-        store.put_value(key, issue, "snapshot")
+        store.put_value(key, dataclasses.replace(issue, window=pd.DataFrame()), "snapshot")
+        store.put_value(window_key, issue.window, "window")
     keys.assume_digest(issue, key)
-    keys.assume_digest(issue.window, keys.data_hash(key, "window"))
+    keys.assume_digest(issue.window, window_key)
     return issue
 
 

@@ -107,6 +107,11 @@ class Store:
             self._changed = True
             self.used.add(name)
 
+    def keep(self, key: str, suffix: str = VALUE) -> None:
+        """Count the entry of `key` as used by this build (kept by the prune) unread."""
+        if key + suffix in self.index:
+            self.used.add(key + suffix)
+
     # --- Python values -----------------------------------------------------------------
 
     def get_value(self, key: str) -> Any:
@@ -150,6 +155,38 @@ class Store:
             data = json.dumps(self.index, sort_keys=True, separators=(",", ":")).encode()
             write_atomic(self.folder / INDEX, data)
         return removed
+
+
+_UNREAD = object()
+
+
+def _itself(value: Any) -> Any:
+    return value
+
+
+class StoredValue:
+    """A value kept in a store under `key`, read only when first asked for (`value()`);
+    `make()` when the store does not have it (any more). It pickles as the value itself,
+    and `keys` hashes it as the value (or takes the digest assumed for it): a frozen issue's
+    chart window, which a build needs only to draw a chart the store does not have."""
+
+    __slots__ = ("_key", "_make", "_store", "_value")
+
+    def __init__(self, store: Store, key: str, make: Any) -> None:
+        self._store, self._key, self._make = store, key, make
+        self._value: Any = _UNREAD
+
+    def value(self) -> Any:
+        if self._value is _UNREAD:
+            found = self._store.get_value(self._key)
+            self._value = self._make() if found is None else found
+        return self._value
+
+    def __digest_value__(self) -> Any:
+        return self.value()
+
+    def __reduce__(self) -> tuple[Any, tuple[Any]]:
+        return _itself, (self.value(),)
 
 
 def memo(store: Store | None, kind: str, values: Iterable[Any], make: Any) -> Any:

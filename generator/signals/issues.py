@@ -149,6 +149,8 @@ class Issue:
     components: tuple[Component, ...]
     provisional: bool
     stale: tuple[StaleInput, ...] = field(default_factory=tuple)
+    # The rows its charts draw. A cached build reads a frozen issue's only to draw a chart
+    # the store lacks: there it is a `cache.store.StoredValue` until then.
     window: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
     frozen: bool = False
     backfilled: bool = False

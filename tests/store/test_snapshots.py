@@ -134,7 +134,8 @@ def test_data_notices_are_frozen_with_the_issue_and_only_when_there_are_any(issu
     assert again.last_session is None and not again.incomplete
 
 
-def test_published_scores_and_dates_are_kept_beside_the_issues_and_equal_theirs(issues_dir, tmp_path):
+def test_published_scores_and_dates_are_kept_beside_the_issues_and_equal_theirs(
+        issues_dir, tmp_path):
     from generator.cache import stages
     from generator.cache.store import Store
 
@@ -166,3 +167,41 @@ def test_issues_parsed_for_their_scores_are_not_read_back_again(issues_dir, tmp_
     hits = store.hits
     issues = stages.frozen_issues(store, files, keys, made)
     assert all(issues[w] is made[w] for w in files) and store.hits == hits
+
+
+def test_a_frozen_issues_chart_window_is_read_from_the_store_only_when_drawn(issues_dir,
+                                                                            tmp_path):
+    """Read back, a frozen issue's chart window is a `StoredValue`: not read with the issue,
+    kept by the prune all the same, equal to the snapshot's when read, pickled as a frame,
+    hashed as the digest assumed for it; a window lost from the store is parsed again."""
+    import pickle
+
+    from generator.cache import keys, stages
+    from generator.cache.store import Store, StoredValue
+
+    files = read_snapshot_files(issues_dir)
+    frozen = load_frozen(issues_dir)
+    store = Store(tmp_path / "cache", "code")
+    first = stages.frozen_issues(store, files)  # parsed: the frames themselves
+    assert all(not isinstance(i.window, StoredValue) for i in first.values())
+    store.save(prune=True)
+    again = Store(tmp_path / "cache", "code")
+    with keys.reuse_digests():
+        read = stages.frozen_issues(again, files)
+        assert again.hits == 3  # the issues, not their windows
+        assert all(isinstance(i.window, StoredValue) for i in read.values())
+        keys.data_hash(*(i.window for i in read.values()))  # by the digests assumed
+        assert again.hits == 3  # still unread
+    again.save(prune=True)  # a frozen rebuild that drew nothing keeps the windows
+    third = Store(tmp_path / "cache", "code")
+    read = stages.frozen_issues(third, files)
+    for week, issue in read.items():
+        assert issue.window.value().equals(frozen[week].window)
+        assert pickle.loads(pickle.dumps(issue.window)).equals(frozen[week].window)
+    assert third.misses == 0
+    name, data = "2026-W06.json", files["2026-W06"][1]
+    window_key = keys.data_hash(third.key("snapshot", name, data), "window")
+    (tmp_path / "cache" / "objects" / f"{window_key}.value").unlink()  # lost: parsed again
+    lost = stages.frozen_issues(Store(tmp_path / "cache", "code"), files)["2026-W06"]
+    assert isinstance(lost.window, StoredValue)
+    assert lost.window.value().equals(frozen["2026-W06"].window)
