@@ -2,10 +2,13 @@
 
 Each wrapper calls the stage itself when the store has no value under the key of its
 inputs: the parsed price files (by their bytes), the weekly table (by the prices, shares
-and settings), the evidence (by the archive, the prices and the settings), the track record (by the
-published scores, the prices and the settings), each frozen issue and, beside it, its
-published score and band (by its snapshot file's bytes), and the NYSE sessions (by nothing
-but the code and the library versions). With `store=None` they simply call the stage.
+and settings), the evidence (by the archive, the prices and the settings), the track record
+(by the published scores, the prices and the settings) and its bootstrap intervals (by the
+frozen weeks' scores, the prices and the settings: started before the weekly table, in the
+render worker), each frozen issue and, beside it, its published score, band and date and
+its chart window (read only when a chart is drawn) (by its snapshot file's bytes), and the
+NYSE sessions (by nothing but the code and the library versions). With `store=None` they
+simply call the stage.
 """
 
 from __future__ import annotations
@@ -89,10 +92,10 @@ def track_intervals(store: Store | None, frozen: pd.DataFrame, prices: Prices,
 
     A build asks for them as soon as it has read the snapshots, before the weekly table:
     the render worker, idle until a new week's charts are known, makes them meanwhile
-    (`workers.Shared`: one call per interval, ~40 ms, so those charts wait for one at
-    most), and so does this process once it has nothing else to do (`help()`). The track
-    record then takes those whose pairs it has: all of them when every week with a
-    forward return is frozen (a new week, as a rule)."""
+    (`workers.Shared`: one call per interval, ~40 ms, two sent at a time, so those charts
+    wait for two at most), and so does this process once it has nothing else to do
+    (`help()`). The track record then takes those whose pairs it has: all of them when
+    every week with a forward return is frozen (a new week, as a rule)."""
     if frozen.empty:
         return workers.Shared.made({})
     key = None if store is None else store.key("track intervals", frozen, prices,

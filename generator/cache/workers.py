@@ -13,6 +13,8 @@ time a new week's charts are known the engine is ready. `run(fn, *args)` calls `
 workers on every core (`run_all`), which replaces this one and, within `warm()`, serves
 every later call of the build. `stop()` lets workers go without waiting for them to exit;
 `join()` waits until they have (the `riskon` program, before it ends at once).
+`Shared` jobs (the track record's bootstrap intervals) go to the warm worker two at a time
+from a thread of their own, and are taken here by whoever has nothing else to do.
 """
 
 from __future__ import annotations
