@@ -199,8 +199,11 @@ class Shared(Generic[K, T]):
         self._lock = threading.Lock()
         self._made = threading.Condition(self._lock)  # notified as each job ends
         self._done = done
-        self._lane = threading.Thread(target=self._send, name="riskon-shared", daemon=True)
-        self._lane.start()
+        self._lane: threading.Thread | None = None
+        if jobs:
+            self._lane = threading.Thread(target=self._send, name="riskon-shared",
+                                          daemon=True)
+            self._lane.start()
 
     @classmethod
     def made(cls, results: dict[K, T]) -> Shared[K, T]:
@@ -249,7 +252,8 @@ class Shared(Generic[K, T]):
 
     def result(self) -> dict[K, T]:
         """Every job's value, by key, in the order of `jobs` (waits for the last ones)."""
-        self._lane.join()
+        if self._lane is not None:
+            self._lane.join()
         self.help()  # the jobs the lane left (its worker was let go), if any
         with self._made:  # and those `help()` calls elsewhere are making
             self._made.wait_for(lambda: self._errors or len(self._results) == len(self._keys))

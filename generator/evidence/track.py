@@ -165,7 +165,7 @@ def spearman_jobs(published: pd.DataFrame, prices: Prices, config: Config, *,
     The intervals are most of the track record's work, and a week's forward returns need
     weeks of later prices: they rest on older weeks, frozen ones as a rule. So a build can
     compute them from the frozen weeks' scores before this week's score is known, and
-    `summarize_track` takes each one whose pairs it finds (`known`), by its key."""
+    `with_intervals` takes each one whose pairs it finds (`known`), by its key."""
     weeks = compute_track_weeks(published, prices, config)
     out: dict[str, tuple[np.ndarray, np.ndarray, int]] = {}
     for asset in track_assets(config):
@@ -178,13 +178,10 @@ def spearman_jobs(published: pd.DataFrame, prices: Prices, config: Config, *,
 
 def summarize_track(weeks: pd.DataFrame, assets: tuple[str, ...], *,
                     resamples: int = BLOCK_RESAMPLES, seed: int = SEED,
-                    level: float = LEVEL,
-                    known: Mapping[str, tuple[float, float]] | None = None,
-                    intervals: bool = True) -> pd.DataFrame:
+                    level: float = LEVEL, intervals: bool = True) -> pd.DataFrame:
     """The summary rows (`TRACK_COLUMNS`): all weeks, then bands, then quintiles; within
     each group the assets, then horizons ascending. The bootstrap intervals as
-    `fill_intervals` gives them (`known` used where it matches); none (NaN) without
-    `intervals`."""
+    `fill_intervals` computes them; none (NaN) without `intervals`."""
     groups = [("all", "All weeks", weeks)]
     groups += [("band", b, weeks[weeks["band"] == b]) for _, _, b in BANDS]
     groups += [("quintile", q, weeks[weeks["quintile"] == q]) for q in QUINTILES]
@@ -199,7 +196,7 @@ def summarize_track(weeks: pd.DataFrame, assets: tuple[str, ...], *,
                                 rho, math.nan, math.nan))
     summary = pd.DataFrame.from_records(records, columns=list(TRACK_COLUMNS))
     if intervals:
-        fill_intervals(summary, weeks, known, resamples=resamples, seed=seed, level=level)
+        fill_intervals(summary, weeks, resamples=resamples, seed=seed, level=level)
     return summary
 
 
@@ -228,16 +225,14 @@ def fill_intervals(summary: pd.DataFrame, weeks: pd.DataFrame,
 
 def compute_track_record(published: pd.DataFrame, prices: Prices, config: Config, *,
                          resamples: int = BLOCK_RESAMPLES, seed: int = SEED,
-                         known: Mapping[str, tuple[float, float]] | None = None,
                          intervals: bool = True) -> TrackRecord:
     """The track record of the published scores (all data: forward returns look ahead).
-    `known`: intervals computed already (of `spearman_jobs`), used where they match;
-    without `intervals`, none (NaN): `with_intervals` adds them."""
+    Without `intervals`, the bootstrap intervals are left out (NaN): `with_intervals` adds
+    them, taking those computed already."""
     assets = track_assets(config)
     weeks = compute_track_weeks(published, prices, config)
     return TrackRecord(weeks=weeks, summary=summarize_track(
-        weeks, assets, resamples=resamples, seed=seed, known=known, intervals=intervals),
-        assets=assets)
+        weeks, assets, resamples=resamples, seed=seed, intervals=intervals), assets=assets)
 
 
 def with_intervals(track: TrackRecord, known: Mapping[str, tuple[float, float]] | None = None,
