@@ -209,7 +209,8 @@ def _build_locked(config: Config, out: Path, *, source: str, since: dt.date | No
                              unreachable=loaded.unreachable)
         # The evidence, the track record and the search index go on in threads (numpy,
         # and Pagefind's own processes) while this one goes on.
-        with ThreadPoolExecutor(max_workers=3) as thread:
+        with ThreadPoolExecutor(max_workers=3) as thread, \
+                pages.compiled_templates(store, config.templates_dir):
             part = gather_issues(
                 config, loaded, notes, pages_, store=store, since=since, until=until,
                 recent=recent, progress=progress, report=report,

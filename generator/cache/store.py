@@ -1,17 +1,17 @@
 """The one keyed store of the cache: `.cache/objects/<key><suffix>`, one index, one prune.
 
 Every cached thing — parsed prices, the weekly table, parsed snapshots, the evidence,
-compiled chart layouts, rendered charts and images, rendered pages — is a file named by its
-key (`keys.key`: the code hash, its kind and everything it was made from) and recorded in
-`.cache/index.json` with its size, modification time, content digest, kind and the code
-hash that made it. A value is only read back when its file still matches the index (a site
-file hard-linked from the store and edited in place no longer does), so a damaged or
-foreign file only means the value is made again. Every file is 0644: the writer hard-links
-them into the site as they are.
+compiled chart layouts and templates, rendered charts and images, rendered pages — is a
+file named by its key (`keys.key`: the code hash, its kind and everything it was made from)
+and recorded in `.cache/index.json` with its size, modification time, content digest, kind
+and the code hash that made it. A value is only read back when its file still matches the
+index (a site file hard-linked from the store and edited in place no longer does), so a
+damaged or foreign file only means the value is made again. Every file is 0644: the writer
+hard-links them into the site as they are.
 
 A full build prunes: every entry made by other code goes, and so does every entry the build
-did not use, except compiled chart layouts, which belong to no week and are kept while the
-code that compiled them is current.
+did not use, except compiled chart layouts and templates, which belong to no week and are
+kept while the code that compiled them is current.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from generator.writer import StoredFile, write_atomic
 
 OBJECTS = "objects"
 INDEX = "index.json"
-KEPT_WHILE_CODE_CURRENT = frozenset({"layout"})
+KEPT_WHILE_CODE_CURRENT = frozenset({"layout", "template"})
 VALUE = ".value"  # a stage's value, as `codec` writes it
 
 Entry = list  # [size, mtime_ns, digest, kind, code]

@@ -138,6 +138,20 @@ def block_indices(n: int, block: int, resamples: int, rng: np.random.Generator) 
     return runs.reshape(resamples, count * block)[:, :n]
 
 
+# The block bootstraps work through their resamples a slice of rows at a time, each
+# temporary array under a megabyte: arrays of a whole bootstrap (~8 MB each) are mapped
+# afresh by the allocator every time and zeroed page by page by the kernel, which took
+# more than half their time (12 rank-correlation intervals: 0.42 -> 0.17 s). Every row is
+# computed on its own, so the numbers are the same, bit for bit.
+_CHUNK_CELLS = 100_000
+
+
+def _row_chunks(rows: int, width: int) -> list[slice]:
+    """`range(rows)` in slices of about `_CHUNK_CELLS / width` rows."""
+    step = max(1, _CHUNK_CELLS // max(1, width))
+    return [slice(start, min(start + step, rows)) for start in range(0, rows, step)]
+
+
 def block_length(horizon_weeks: int) -> int:
     """Block length in weeks for a forward horizon: the horizon itself, at least 4."""
     return max(4, int(horizon_weeks))
@@ -159,13 +173,18 @@ def block_bootstrap_median_difference(
         return math.nan, math.nan
     rng = np.random.default_rng([seed, len(values), int(block)])
     idx = block_indices(len(values), block, resamples, rng)
-    drawn = values[idx]
-    hit = flags[idx]
-    base = np.median(drawn, axis=1)
-    keep = hit.any(axis=1)
-    with np.errstate(all="ignore"):
-        events = np.nanmedian(np.where(hit[keep], drawn[keep], np.nan), axis=1)
-    return percentile_interval(events, base[keep], level)
+    base = np.empty(resamples)
+    events = np.full(resamples, np.nan)
+    keep = np.empty(resamples, dtype=bool)
+    for rows in _row_chunks(resamples, len(values)):
+        drawn = values[idx[rows]]
+        hit = flags[idx[rows]]
+        base[rows] = np.median(drawn, axis=1)
+        kept = hit.any(axis=1)
+        keep[rows] = kept
+        with np.errstate(all="ignore"):
+            events[rows][kept] = np.nanmedian(np.where(hit[kept], drawn[kept], np.nan), axis=1)
+    return percentile_interval(events[keep], base[keep], level)
 
 
 def _twice_ranks(codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -228,7 +247,9 @@ def block_bootstrap_spearman(
     idx = block_indices(len(x), block, resamples, rng)
     cx, nx = _dense_codes(x)
     cy, ny = _dense_codes(y)
-    rho = _rank_correlation(cx[idx], nx, cy[idx], ny)
+    rho = np.empty(resamples)
+    for rows in _row_chunks(resamples, len(x)):
+        rho[rows] = _rank_correlation(cx[idx[rows]], nx, cy[idx[rows]], ny)
     tail = (1 - level) / 2
     low, high = np.nanquantile(rho, [tail, 1 - tail])
     return float(low), float(high)

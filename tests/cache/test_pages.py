@@ -88,3 +88,49 @@ def test_a_full_build_drops_what_it_did_not_use(built_project):
     # and what the full build shows is still cached: a rebuild renders nothing
     output = build(project, "--source", "sample", "--out", str(project / "full2"))
     assert " 0 rendered" in output, output
+
+
+def _templates(tmp_path: Path) -> Path:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "base.html").write_text("<p>{% block body %}{% endblock %}</p>\n")
+    (folder / "page.html").write_text(
+        '{% extends "base.html" %}{% block body %}{{ name | upper }}{% endblock %}\n')
+    return folder
+
+
+def test_templates_are_compiled_once_per_code_and_kept_by_the_prune(tmp_path, monkeypatch):
+    import jinja2
+
+    from generator.cache.pages import TEMPLATE, compiled_templates
+    from generator.cache.store import Store
+    from generator.site.templates import environment, render_page
+
+    folder = _templates(tmp_path)
+    store = Store(tmp_path / "cache", "code")
+    with compiled_templates(store, folder):
+        first = render_page(folder, "page.html", name="x")
+    assert first == "<p>X</p>\n"
+    assert sorted(n.endswith(TEMPLATE) for n in store.written) == [True, True]
+    store.save(prune=False)
+    environment.cache_clear()  # a new process: no template in memory
+    compiled: list[str] = []
+    real = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile", lambda self, source, name=None, *a, **k:
+                        compiled.append(name) or real(self, source, name, *a, **k))
+    again = Store(tmp_path / "cache", "code")
+    with compiled_templates(again, folder):
+        assert render_page(folder, "page.html", name="x") == first
+    assert compiled == []  # both read back from the store
+    Store(tmp_path / "cache", "code").save(prune=True)  # a build that rendered no page
+    environment.cache_clear()
+    other = Store(tmp_path / "cache", "code")  # ... kept them all the same
+    assert sum(n.endswith(TEMPLATE) for n in other.index) == 2
+    (folder / "page.html").write_text(
+        '{% extends "base.html" %}{% block body %}{{ name }}!{% endblock %}\n')
+    with compiled_templates(other, folder):  # a source Jinja has not compiled: compiled
+        assert render_page(folder, "page.html", name="x") == "<p>x!</p>\n"
+    assert compiled == ["page.html"]
+    with compiled_templates(None, folder):
+        assert environment(folder).bytecode_cache is None
+    environment.cache_clear()

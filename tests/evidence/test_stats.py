@@ -141,6 +141,23 @@ def test_block_bootstrap_spearman_brackets_a_strong_correlation():
     assert 0.7 < low < spearman(x, y) < high <= 1
 
 
+@pytest.mark.parametrize("cells", [1, 37, 10**9])
+def test_block_bootstraps_are_the_same_numbers_whatever_the_slices(monkeypatch, cells):
+    """The resamples are worked through a slice of rows at a time: one row, a few rows or
+    all at once give the same numbers, bit for bit."""
+    from generator.evidence import stats
+
+    rng = np.random.default_rng(6)
+    x = np.round(rng.normal(size=90), 1)  # ties
+    y = x + rng.normal(0, 1.0, 90)
+    flags = rng.random(90) < 0.1
+    whole = (block_bootstrap_spearman(x, y, 4, resamples=257),
+             block_bootstrap_median_difference(y, flags, 13, resamples=257))
+    monkeypatch.setattr(stats, "_CHUNK_CELLS", cells)
+    assert (block_bootstrap_spearman(x, y, 4, resamples=257),
+            block_bootstrap_median_difference(y, flags, 13, resamples=257)) == whole
+
+
 def test_independent_windows_count_non_overlapping_starts():
     fridays = np.arange(np.datetime64("2024-01-05"), np.datetime64("2025-01-01"), 7)
     assert independent_windows(fridays, 4) == -(-len(fridays) // 4)
