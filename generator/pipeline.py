@@ -39,7 +39,7 @@ from generator.cache.store import Store
 from generator.charts import render as jobs
 from generator.charts.data import Chart
 from generator.config import Config
-from generator.content.notes import Note, load_issue_notes, load_pages
+from generator.content.note import Note
 from generator.errors import DataError, UserError
 from generator.format import fmt_data_age, fmt_input_age
 from generator.prices import BarProblem
@@ -112,12 +112,10 @@ def open_store(config: Config) -> Store:
 
 
 def load_notes_and_pages(
-    config: Config, *, drafts: bool = False
+    config: Config, *, drafts: bool = False, store: Store | None = None
 ) -> tuple[dict[str, Note], dict[str, Note]]:
     """Editor commentary by week and the fixed pages by slug (drafts only when asked)."""
-    notes = load_issue_notes(config.content_dir, include_drafts=drafts)
-    pages = {slug: p for slug, p in load_pages(config.content_dir).items() if drafts or not p.draft}
-    return notes, pages
+    return stages.notes_and_pages(store, config.content_dir, drafts=drafts)
 
 
 def load_prices(config: Config, source: str, *, fetch: bool, store: Store | None,
@@ -201,7 +199,7 @@ def _build_locked(config: Config, out: Path, *, source: str, since: dt.date | No
     with workers.warm(), keys.reuse_digests():
         store = open_store(config) if cache else None
         # Phase 1: gather (content first: a content error should not wait for a fetch).
-        notes, pages_ = load_notes_and_pages(config, drafts=drafts)
+        notes, pages_ = load_notes_and_pages(config, drafts=drafts, store=store)
         loaded = load_prices(config, source, fetch=fetch, store=store, progress=progress,
                              on_fetched=on_fetched)
         report = BuildReport(out=out, sample=loaded.sample, failures=dict(loaded.failures),

@@ -33,7 +33,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from generator.config import Config, load_config
-from generator.content.notes import Note, parse_note
+from generator.content.note import Note
+from generator.content.notes import parse_note
 from generator.errors import ContentError, UserError
 from generator.preview_server import PreviewState, make_handler
 

@@ -3,7 +3,7 @@
 A cached value (parsed prices, the weekly table, the evidence, a parsed snapshot) is written
 as one file: a magic line, the length of a JSON header, the header, then the raw bytes of
 every NumPy array the value holds. The header describes the value as a tree of plain JSON
-and tagged nodes (tuples, dicts with any keys, dates, timestamps, NumPy scalars, pandas
+and tagged nodes (tuples, dicts with any keys, dates, timestamps, paths, NumPy scalars, pandas
 frames, series and indexes, and dataclasses of this package). Reading it back runs no code
 from the file: a dataclass is rebuilt only when its class lives in `generator.` and is a
 dataclass, field by field, without calling its `__init__`; arrays are read with an explicit
@@ -21,6 +21,7 @@ import functools
 import importlib
 import json
 import struct
+from pathlib import Path, PurePath
 from typing import Any
 
 import numpy as np
@@ -108,6 +109,10 @@ def _enc(v: Any, arrays: list[np.ndarray]) -> Any:
         return {"$": "datetime", "v": v.isoformat()}
     if isinstance(v, dt.date):
         return {"$": "date", "v": v.isoformat()}
+    if isinstance(v, PurePath):
+        if not isinstance(v, Path):
+            raise Unsupported(type(v).__name__)
+        return {"$": "path", "v": str(v)}
     if isinstance(v, pd.DataFrame):
         out = {"$": "df", "i": _enc_index(v.index, arrays), "c": _enc_index(v.columns, arrays),
                "t": _enc(dict(v.attrs), arrays) if v.attrs else None}
@@ -241,6 +246,8 @@ def _dec(v: Any, arrays: list[np.ndarray]) -> Any:
         return dt.datetime.fromisoformat(v["v"])
     if tag == "date":
         return dt.date.fromisoformat(v["v"])
+    if tag == "path":
+        return Path(v["v"])
     if tag == "arr":
         return arrays[v["i"]]
     if tag == "olist":

@@ -7,8 +7,9 @@ and settings), the evidence (by the archive, the prices and the settings), the t
 frozen weeks' scores, the prices and the settings: started before the weekly table, in the
 render worker), each frozen issue and, beside it, its published score, band and date and
 its chart window (read only when a chart is drawn) (by its snapshot file's bytes), and the
-NYSE sessions (by nothing but the code and the library versions). With `store=None` they
-simply call the stage.
+NYSE sessions (by nothing but the code and the library versions), and the editors' notes and
+pages (by the bytes of every content file: Markdown, YAML and nh3 are not even imported when
+none changed). With `store=None` they simply call the stage.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from generator import weeks
 from generator.cache import keys, workers
 from generator.cache.store import Store, StoredValue, memo
 from generator.config import Config
+from generator.content.note import Note, content_files
 from generator.evidence.stats import block_bootstrap_spearman
 from generator.evidence.study import Evidence, compute_evidence
 from generator.evidence.track import (
@@ -51,6 +53,28 @@ def parsed_inputs(store: Store | None, inputs: Inputs) -> Parsed:
     files = {t: data for t, (_, data) in inputs.prices.items()}
     shares = {t: data for t, (_, data) in inputs.shares.items()}
     return memo(store, "prices", (inputs.kind, files, shares), lambda: parse_inputs(inputs))
+
+
+def notes_and_pages(store: Store | None, content_dir: Path, *, drafts: bool
+                    ) -> tuple[dict[str, Note], dict[str, Note]]:
+    """The editors' notes by week and the pages by slug (`content.notes`; drafts only with
+    `drafts`), kept by the bytes of every content file, which are what they are parsed
+    from (~0.07 s and ~30 ms of imports)."""
+    files = content_files(content_dir)
+
+    def parse() -> tuple[dict[str, Note], dict[str, Note]]:
+        from generator.content import notes as content
+
+        def read(path: Path) -> bytes:
+            found = files.get(str(path))
+            return found if found is not None else content.read_file(path)
+
+        notes = content.load_issue_notes(content_dir, include_drafts=drafts, read=read)
+        pages = {slug: p for slug, p in content.load_pages(content_dir, read).items()
+                 if drafts or not p.draft}
+        return notes, pages
+
+    return memo(store, "notes", (drafts, files), parse)
 
 
 def weekly(store: Store | None, prices: Prices, config: Config,

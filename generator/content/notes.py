@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 from generator.content.frontmatter import (  # noqa: F401  (SafeYAMLHandler, sanitize_text: API)
@@ -58,9 +58,9 @@ from generator.content.markdown import (  # noqa: F401  (the allow-lists: API)
     render_body,
     sanitize_html,
 )
+from generator.content.note import MAX_FILE_BYTES, Note
 from generator.errors import ContentError
 
-MAX_FILE_BYTES = 1_000_000
 _BAD_CHAR = re.compile(f"[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{BIDI}{NONCHARS}{SURROGATES}]")
 # What may not reach a page or the feed: controls (XML 1.0 refuses C0 but tab, LF and CR;
 # C1 ones are no text either), non-characters, surrogates.
@@ -70,31 +70,17 @@ _WEEK_FILE = re.compile(r"([0-9]{4})-W([0-9]{2})\.md")
 _PAGE_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
-@dataclass(frozen=True)
-class Note:
-    """One editor file: plain-text front matter plus sanitized body HTML."""
-
-    path: Path
-    slug: str  # file stem: "2025-W38", "about"
-    week: str | None  # "YYYY-Www" for issue notes, None for pages
-    title: str
-    author: str
-    summary: str
-    tags: tuple[str, ...]
-    draft: bool
-    html: str  # sanitized body HTML (insert with |safe, never compile as a template)
-    text: str  # plain text of the body, at most ~TEXT_CHARS characters (summary fallback)
-
-
-
 # --- public API -------------------------------------------------------------------------------
-def load_issue_notes(content_dir: Path, *, include_drafts: bool = False) -> dict[str, Note]:
+def load_issue_notes(content_dir: Path, *, include_drafts: bool = False,
+                     read: Callable[[Path], bytes] | None = None) -> dict[str, Note]:
     """Read `content_dir/issues/*.md`; return notes keyed by ISO week, oldest first.
 
     Every file is validated (drafts too, so a broken draft fails `build` as it fails
     `serve`); drafts are left out unless `include_drafts`. Dotfiles are ignored; any other
     entry not named `YYYY-Www.md` is an error. All problems are reported in one ContentError.
+    `read`: the bytes of a file (default: read it, refusing what is not a small file).
     """
+    read = read or read_file
     folder = Path(content_dir) / "issues"
     if not folder.is_dir():
         return {}
@@ -105,7 +91,7 @@ def load_issue_notes(content_dir: Path, *, include_drafts: bool = False) -> dict
             continue
         try:
             _week_from_name(path)  # before reading: a stray image or folder is named, not read
-            note = parse_note(path, _read_bytes(path), kind="issue")
+            note = parse_note(path, read(path), kind="issue")
         except ContentError as exc:
             problems.extend(exc.lines())
             continue
@@ -120,14 +106,16 @@ def load_issue_notes(content_dir: Path, *, include_drafts: bool = False) -> dict
     return {week: notes[week] for week in sorted(notes) if include_drafts or not notes[week].draft}
 
 
-def load_page(path: Path) -> Note:
+def load_page(path: Path, read: Callable[[Path], bytes] | None = None) -> Note:
     """Read one `content/pages/<slug>.md` page (front matter with a title is required)."""
     path = Path(path)
-    return parse_note(path, _read_bytes(path), kind="page")
+    return parse_note(path, (read or read_file)(path), kind="page")
 
 
-def load_pages(content_dir: Path) -> dict[str, Note]:
-    """Read every `content_dir/pages/*.md`; return pages keyed by slug, sorted."""
+def load_pages(content_dir: Path, read: Callable[[Path], bytes] | None = None
+               ) -> dict[str, Note]:
+    """Read every `content_dir/pages/*.md`; return pages keyed by slug, sorted. `read` as
+    for `load_issue_notes`."""
     folder = Path(content_dir) / "pages"
     if not folder.is_dir():
         return {}
@@ -137,7 +125,7 @@ def load_pages(content_dir: Path) -> dict[str, Note]:
         if path.name.startswith("."):
             continue
         try:
-            pages[path.stem] = load_page(path)
+            pages[path.stem] = load_page(path, read)
         except ContentError as exc:
             problems.extend(exc.lines())
     if problems:
@@ -177,7 +165,9 @@ def parse_note(path: Path, raw: bytes, *, kind: Kind | None = None) -> Note:
 
 
 
-def _read_bytes(path: Path) -> bytes:
+def read_file(path: Path) -> bytes:
+    """A content file's bytes (`MAX_FILE_BYTES` and one more at most: a larger file is refused
+    by `parse_note`); a ContentError naming it when it is not a readable regular file."""
     if not path.is_file():
         fail(path, None, "not a regular file")
     try:

@@ -8,7 +8,7 @@ from typing import Any
 
 from generator.charts.data import Chart
 from generator.config import Config
-from generator.content.notes import Note
+from generator.content.note import Note
 from generator.evidence.study import Evidence
 from generator.evidence.track import TrackRecord
 from generator.signals.freshness import DataAge

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from generator.content.notes import Note
+from generator.content.note import Note
 from generator.signals.issues import Issue
 
 TAGS_PATH = "tags/"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import numpy as np
 import pandas as pd
@@ -101,7 +101,10 @@ def test_reading_runs_no_code_and_refuses_foreign_classes():
     with pytest.raises(codec.Unsupported):
         codec.dumps(Local())
     with pytest.raises(codec.Unsupported):
-        codec.dumps(Path("x"))
+        codec.dumps(object())
+    with pytest.raises(codec.Unsupported):
+        codec.dumps(PureWindowsPath("x"))  # only this system's paths
+    assert codec.loads(codec.dumps([Path("/a/b.md"), Path("c")])) == [Path("/a/b.md"), Path("c")]
     data = codec.dumps({"a": 1}).replace(b'"dict"', b'"eval!"')
     with pytest.raises(codec.Corrupt):
         codec.loads(data)
