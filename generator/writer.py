@@ -53,17 +53,19 @@ class StoredFile:
 
     `digest` is the blake2b-128 of its bytes (as `_digest` computes it for plain bytes);
     the bytes are read only when asked for (`data`); `len()` is its size. `source` is a
-    0644 file (the store's are), so the link needs no chmod.
+    0644 file (the store's are), so the link needs no chmod. `inode`: the source's (inode,
+    device) when its stats were just taken, so that the writer need not take them again.
     """
 
-    __slots__ = ("_data", "digest", "size", "source")
+    __slots__ = ("_data", "digest", "inode", "size", "source")
 
     def __init__(self, source: Path | str, size: int, digest: str,
-                 data: bytes | None = None) -> None:
+                 data: bytes | None = None, inode: tuple[int, int] | None = None) -> None:
         self.source = source
         self.size = size
         self.digest = digest
         self._data = data
+        self.inode = inode
 
     @property
     def data(self) -> bytes:
@@ -296,8 +298,11 @@ def _is_current(path: Path | str, data: FileData) -> bool:
         if st.st_size != len(data):
             return False
         if isinstance(data, StoredFile):
-            source = os.stat(data.source)
-            return (st.st_ino, st.st_dev) == (source.st_ino, source.st_dev)
+            inode = data.inode
+            if inode is None:
+                source = os.stat(data.source)
+                inode = (source.st_ino, source.st_dev)
+            return (st.st_ino, st.st_dev) == inode
     except OSError:
         return False
     return True

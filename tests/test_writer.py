@@ -107,6 +107,27 @@ def test_cached_files_are_linked_and_a_leftover_never_writes_into_the_cache(tmp_
     assert card.read_bytes() == b"PNG-B" and cache.read_bytes() == b"PNG-A"
 
 
+@pytest.mark.parametrize("known", [False, True])
+def test_a_linked_file_replaced_inside_the_site_is_linked_again(tmp_path, known):
+    """Whether the stored file's inode comes with it (the store took its stats) or not."""
+    cache = tmp_path / "cache" / "a.png"
+    cache.parent.mkdir()
+    cache.write_bytes(b"PNG-A")
+    st = cache.stat()
+
+    def stored() -> writer.StoredFile:
+        return writer.StoredFile(cache, 5, "digest-of-png-a",
+                                 inode=(st.st_ino, st.st_dev) if known else None)
+
+    out = tmp_path / "site"
+    writer.write_site({**FILES, "card.png": stored()}, out)
+    card = out / "card.png"
+    card.unlink()
+    card.write_bytes(b"PNG-A")  # the same bytes, but a copy: no longer the cache file
+    writer.write_site({**FILES, "card.png": stored()}, out)
+    assert os.path.samefile(card, cache)
+
+
 def test_a_site_without_a_manifest_is_replaced_whole(tmp_path):
     out = tmp_path / "site"
     writer.write_site(FILES, out)

@@ -80,7 +80,7 @@ class Store:
                 pass
         self.used.add(name)
         self.hits += 1
-        return StoredFile(path, entry[0], entry[2])
+        return StoredFile(path, entry[0], entry[2], inode=(st.st_ino, st.st_dev))
 
     def put(self, key: str, suffix: str, data: bytes, kind: str) -> StoredFile:
         """Store `data` under `key` and return it as a stored file."""
@@ -93,7 +93,7 @@ class Store:
         self.index[name] = self.written[name] = entry
         self._changed = True
         self.used.add(name)
-        return StoredFile(path, st.st_size, digest, data)
+        return StoredFile(path, st.st_size, digest, data, (st.st_ino, st.st_dev))
 
     def adopt(self, written: dict[str, Entry]) -> None:
         """Record entries another process (a render worker) put into this folder, with the
