@@ -1,2 +1,2 @@
 """Editor files: discovery, strict front matter, Markdown rendered and sanitized
-(`notes.py`)."""
+(`notes.py`); the `Note` they become, alone and light (`note.py`)."""
