@@ -329,16 +329,17 @@ def gather_issues(
     fresh, snapshots = _computed(config, weekly, shown, prices, problems,
                                  {w for w in weeks if w not in files}, store=store,
                                  freeze=freeze_weeks)
-    early_batch = _issue_batch(config, fresh.values(), feed)
-    early = _render(store, early_batch, progress)
     # The track record, from every week's score as published (a snapshot's where there is
     # one), made in the render worker while this thread reads back every snapshot in
-    # data/issues for the issues shown.
+    # data/issues for the issues shown: sent before the new week's charts, whose pages
+    # are made before the evidence page needs the record.
     published = _published(archive, {**frozen_scores, **{
         w: (i.score, i.band) for w, i in fresh.items() if i.frozen}})
     track_done = thread.submit(_with_chart, store, lambda: stages.track_record(
         store, published, prices, config, intervals),
         lambda track: {"track record": jobs.track_chart(track.summary)})
+    early_batch = _issue_batch(config, fresh.values(), feed)
+    early = _render(store, early_batch, progress)
     frozen = stages.frozen_issues(store, files, keys_, parsed)
     issues = _issues(config, weekly, shown, prices, frozen, fresh, problems)
     report.frozen = sum(i.frozen for i in issues)
