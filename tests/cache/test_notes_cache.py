@@ -68,3 +68,15 @@ def test_drafts_are_their_own_entry(tmp_path):
     assert list(stages.notes_and_pages(store, folder, drafts=False)[0]) == ["2026-W08"]
     assert list(stages.notes_and_pages(store, folder, drafts=True)[0]) == ["2026-W08", "2026-W09"]
     assert list(stages.notes_and_pages(store, folder, drafts=False)[0]) == ["2026-W08"]
+
+
+def test_a_file_that_appears_while_the_notes_are_read_is_not_kept(tmp_path, monkeypatch):
+    folder = _content(tmp_path)
+    listed = stages.content_files(folder)
+    late = str(folder / "issues" / "2026-W08.md")
+    monkeypatch.setattr(stages, "content_files", lambda d: {
+        p: b for p, b in listed.items() if p != late})  # listed before it was written
+    store = Store(tmp_path / "cache", "code")
+    notes, _ = stages.notes_and_pages(store, folder, drafts=False)
+    assert list(notes) == ["2026-W08"]  # read all the same
+    assert store.written == {}  # but not kept under a key that lacks it
