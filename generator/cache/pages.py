@@ -42,7 +42,12 @@ def memo_files(store: Store | None, jobs: Iterable[FileJob]) -> dict[str, FileDa
 class _StoredBytecode(jinja2.BytecodeCache):
     """Jinja's bytecode cache in the store: a template's compiled code under the key of its
     name (the code hash covers the templates; Jinja also checks the source's checksum and
-    its own and Python's versions before it takes the code)."""
+    its own and Python's versions before it takes the code; a damaged entry is compiled
+    again).
+
+    Unlike every other entry, this one is code the build runs: `.cache/` is trusted as the
+    checkout is (the publish workflow restores only caches saved by its own runs on the
+    default branch, as it does for the pages it links into the site unrendered)."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -53,7 +58,10 @@ class _StoredBytecode(jinja2.BytecodeCache):
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         found = self.store.get(bucket.key, TEMPLATE)
         if found is not None:
-            bucket.bytecode_from_string(found.data)
+            try:
+                bucket.bytecode_from_string(found.data)
+            except Exception:  # noqa: BLE001  (truncated or foreign bytes: compile again)
+                bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.store.put(bucket.key, TEMPLATE, bucket.bytecode_to_string(), "template")

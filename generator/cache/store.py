@@ -9,6 +9,9 @@ index (a site file hard-linked from the store and edited in place no longer does
 damaged or foreign file only means the value is made again. Every file is 0644: the writer
 hard-links them into the site as they are.
 
+Values are data (`codec`: reading one runs no code) but for the compiled templates
+(`pages.compiled_templates`), which a build runs: `.cache/` is trusted as the checkout is.
+
 A full build prunes: every entry made by other code goes, and so does every entry the build
 did not use, except compiled chart layouts and templates, which belong to no week and are
 kept while the code that compiled them is current.

@@ -134,3 +134,28 @@ def test_templates_are_compiled_once_per_code_and_kept_by_the_prune(tmp_path, mo
     with compiled_templates(None, folder):
         assert environment(folder).bytecode_cache is None
     environment.cache_clear()
+
+
+def test_a_damaged_compiled_template_is_compiled_again(tmp_path):
+    import jinja2.bccache
+
+    from generator.cache.pages import TEMPLATE, compiled_templates
+    from generator.cache.store import Store
+    from generator.site.templates import environment, render_page
+
+    folder = _templates(tmp_path)
+    store = Store(tmp_path / "cache", "code")
+    with compiled_templates(store, folder):
+        render_page(folder, "page.html", name="x")
+    store.save(prune=False)
+    junk = jinja2.bccache.bc_magic + b"\x80\x05junk"  # Jinja's header, then no pickle
+    for name in store.written:
+        (tmp_path / "cache" / OBJECTS / name).write_bytes(junk)
+    environment.cache_clear()
+    again = Store(tmp_path / "cache", "code")
+    again.index = {n: [len(junk), (tmp_path / "cache" / OBJECTS / n).stat().st_mtime_ns,
+                       *e[2:]] for n, e in store.index.items()}  # the index agrees with it
+    with compiled_templates(again, folder):
+        assert render_page(folder, "page.html", name="x") == "<p>X</p>\n"
+    assert sum(n.endswith(TEMPLATE) for n in again.written) == 2
+    environment.cache_clear()
