@@ -10,10 +10,17 @@ from pathlib import Path
 MAX_FILE_BYTES = 1_000_000  # a content file larger than this is refused
 
 
+def read_limited(path: Path) -> bytes:
+    """A content file's bytes, `MAX_FILE_BYTES` and one more at most (a larger file is
+    refused by `notes.parse_note`); OSError when it cannot be read."""
+    with Path(path).open("rb") as fh:
+        return fh.read(MAX_FILE_BYTES + 1)
+
+
 def content_files(content_dir: Path) -> dict[str, bytes | None]:
     """Every entry of `content_dir/issues` and `content_dir/pages` by path: a regular file's
-    bytes (`MAX_FILE_BYTES` and one more at most, as `notes.read_file` reads them), None for
-    anything else. What the notes are parsed from, and what they are kept in the cache by."""
+    bytes (`read_limited`), None for anything else. What the notes are parsed from, and
+    what they are kept in the cache by."""
     out: dict[str, bytes | None] = {}
     for sub in ("issues", "pages"):
         folder = Path(content_dir) / sub
@@ -23,8 +30,7 @@ def content_files(content_dir: Path) -> dict[str, bytes | None]:
             data = None
             if path.is_file():
                 try:
-                    with path.open("rb") as fh:
-                        data = fh.read(MAX_FILE_BYTES + 1)
+                    data = read_limited(path)
                 except OSError:
                     pass
             out[str(path)] = data

@@ -58,7 +58,7 @@ from generator.content.markdown import (  # noqa: F401  (the allow-lists: API)
     render_body,
     sanitize_html,
 )
-from generator.content.note import MAX_FILE_BYTES, Note
+from generator.content.note import MAX_FILE_BYTES, Note, read_limited
 from generator.errors import ContentError
 
 _BAD_CHAR = re.compile(f"[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{BIDI}{NONCHARS}{SURROGATES}]")
@@ -166,13 +166,12 @@ def parse_note(path: Path, raw: bytes, *, kind: Kind | None = None) -> Note:
 
 
 def read_file(path: Path) -> bytes:
-    """A content file's bytes (`MAX_FILE_BYTES` and one more at most: a larger file is refused
-    by `parse_note`); a ContentError naming it when it is not a readable regular file."""
+    """A content file's bytes (`read_limited`); a ContentError naming it when it is not a
+    readable regular file."""
     if not path.is_file():
         fail(path, None, "not a regular file")
     try:
-        with path.open("rb") as fh:
-            return fh.read(MAX_FILE_BYTES + 1)
+        return read_limited(path)
     except OSError as exc:
         fail(path, None, f"cannot read the file: {exc.strerror or exc}")
 
